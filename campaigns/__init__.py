@@ -1,0 +1,1 @@
+"""Campaigns, lead lists and lead import."""

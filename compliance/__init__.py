@@ -1,0 +1,1 @@
+"""Compliance: rules data, calling windows, do-not-call, consent, frequency caps, abandonment."""

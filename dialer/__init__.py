@@ -1,0 +1,1 @@
+"""The dialer runtime: engine, carriers, agents, storage and web server."""

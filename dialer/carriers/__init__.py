@@ -1,0 +1,27 @@
+"""Carriers: the one interface to telephony (simulated by default, Twilio by configuration)."""
+
+from dialer.carriers.base import (
+    AnswerKind,
+    CallAnswered,
+    CallEnded,
+    CallRinging,
+    Carrier,
+    CarrierEvent,
+    EndReason,
+    EventSink,
+    KeyPressed,
+    OriginateRequest,
+)
+
+__all__ = [
+    "AnswerKind",
+    "CallAnswered",
+    "CallEnded",
+    "CallRinging",
+    "Carrier",
+    "CarrierEvent",
+    "EndReason",
+    "EventSink",
+    "KeyPressed",
+    "OriginateRequest",
+]
