@@ -8,12 +8,22 @@ denies, with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-__all__ = ["CampaignFacts", "Decision", "Gate", "LeadFacts", "Reason"]
+__all__ = [
+    "Attempt",
+    "CallHistory",
+    "CampaignFacts",
+    "Decision",
+    "DncHit",
+    "DncLookup",
+    "Gate",
+    "LeadFacts",
+    "Reason",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +80,44 @@ class Gate(Protocol):
     """Decides whether a number may be dialed now, and records the decision."""
 
     def check(self, lead: LeadFacts, campaign: CampaignFacts, at: datetime) -> Decision: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DncHit:
+    """The number is on a do-not-call list."""
+
+    list_name: str  # "national", "state:FL", "company", "campaign:<id>"
+    version: str  # the list's data date or entry date, ISO format
+    detail: str = ""
+
+
+class DncLookup(Protocol):
+    """Do-not-call data, as the rule evaluators see it (implemented in ``compliance.dnc``)."""
+
+    def lookup(self, phone: str, campaign_id: int) -> tuple[DncHit, ...]:
+        """Every list that holds ``phone`` (E.164) for this campaign."""
+        ...
+
+    def versions(self) -> Mapping[str, date]:
+        """Data date of each loaded registry ("national", "state:FL", ...); missing = not loaded."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One past call attempt to a number, from the call log."""
+
+    at: datetime
+    campaign_id: int
+    purpose: str
+    debt_id: str | None = None
+    conversation: bool = False  # a live person talked to an agent
+    abandoned: bool = False
+
+
+class CallHistory(Protocol):
+    """Past attempts per number (implemented over the engine's call log)."""
+
+    def attempts(self, phone: str, since: datetime) -> Sequence[Attempt]:
+        """Attempts to ``phone`` at or after ``since``, oldest first."""
+        ...
