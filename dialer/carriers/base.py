@@ -17,6 +17,9 @@ Semantics every implementation honours (the carrier contract tests check them):
   an answered call and, if ``hangup_after``, ends it afterwards; a key press during the message
   arrives as ``KeyPressed`` (opt-out).
 * ``hangup`` of a call that already ended is a no-op.
+* The engine handles ``CallAnswered`` inside the sink call: when an agent is ready it calls
+  ``bridge`` (or, to abandon, ``play_message``) before the sink returns, so a carrier that must
+  answer a webhook at once (Twilio) can reply with the bridging TwiML directly.
 """
 
 from __future__ import annotations
@@ -129,6 +132,15 @@ class Carrier(Protocol):
 
     async def hangup(self, call_id: str) -> None:
         """End a call (cancels it if not yet answered)."""
+        ...
+
+    async def agent_login(self, agent_id: str, endpoint: str | None) -> None:
+        """Open the agent's line (Twilio: dial the agent's phone or client into the agent's own
+        conference, so bridging a callee is one join). The simulated carrier only notes it."""
+        ...
+
+    async def agent_logout(self, agent_id: str) -> None:
+        """Close the agent's line."""
         ...
 
     async def active_calls(self) -> list[str]:
