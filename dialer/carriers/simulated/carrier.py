@@ -250,8 +250,9 @@ class SimulatedCarrier:
     # -- helpers --------------------------------------------------------------------------------
 
     def _after(self, call: SimCall, delay: float, action: Callable[[SimCall], None]) -> None:
+        """Make ``action`` the call's one pending timer, replacing any other."""
         call.cancel_timer()
-        call.timer = self._running().call_later(delay, action, call)
+        call.timer = self._running().call_later(delay, _fire, call, action)
 
     def _ended(
         self, call: SimCall, reason: EndReason, detail: str, sip_code: int | None = None
@@ -287,3 +288,8 @@ class SimulatedCarrier:
         if call_id.startswith(_ID_PREFIX) and digits.isdigit() and int(digits) < len(self._placed):
             return int(digits)
         raise CarrierError(f"unknown call id {call_id!r}")
+
+
+def _fire(call: SimCall, action: Callable[[SimCall], None]) -> None:
+    call.timer = None  # it has fired: nothing to cancel
+    action(call)

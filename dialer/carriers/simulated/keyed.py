@@ -4,8 +4,8 @@ The world's seed is expanded by numpy's ``SeedSequence`` into a 256-bit key; the
 ``attempt``-th call to ``number`` are BLAKE2b(key, number || attempt), read as sixteen 32-bit
 uniforms. The block depends on nothing else, so calling a number for the k-th time meets the same
 callee whatever the dialer did before (order, timing, pacing mode). BLAKE2b is used as a keyed
-pseudo-random function, the way Philox or Threefry are used as counter-based generators; it is
-about 15 times faster here than seeding a numpy ``Generator`` per attempt (see the README).
+pseudo-random function, the way Philox or Threefry are used as counter-based generators: one
+block costs about 1 us, against about 20 us to seed a numpy ``Generator`` per attempt.
 """
 
 from __future__ import annotations
