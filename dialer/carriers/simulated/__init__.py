@@ -4,6 +4,7 @@
 pacing benchmark's world (``world.yaml``); each callee's fate is fixed per (seed, number, attempt).
 """
 
+from dialer.carriers.simulated.agents import AgentSampler
 from dialer.carriers.simulated.carrier import SimulatedCarrier
 from dialer.carriers.simulated.distributions import Distribution, Fixed, LogNormal, Uniform
 from dialer.carriers.simulated.fate import AfterCall, Fate, FateDrawer
@@ -13,6 +14,7 @@ from dialer.carriers.simulated.world import AgentParams, Breaks, World, load_wor
 __all__ = [
     "AfterCall",
     "AgentParams",
+    "AgentSampler",
     "Breaks",
     "ContactSchedule",
     "Distribution",

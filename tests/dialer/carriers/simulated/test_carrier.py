@@ -455,3 +455,24 @@ def test_async_sink_sees_events_one_at_a_time_in_order(sim: Sim, clock: VirtualC
         kinds = [type(e) for e in seen if e.call_id == call_id]
         assert kinds[-1] is CallEnded
         assert kinds.count(CallEnded) == 1
+
+
+def test_runs_in_real_time_too() -> None:
+    """The carrier only uses loop timers: with a clock that really sleeps it behaves the same."""
+    with VirtualClock(START, speed=2000) as clock:
+        sim = Sim(clock, load_world())
+        to, fate = sim.number(lambda f: f.outcome is Outcome.NO_ANSWER)
+        ids: list[str] = []
+
+        async def main() -> None:
+            await sim.carrier.start(sim.rec)
+            ids.append(await sim.carrier.originate(_request(to)))
+            await clock.sleep(40)
+            await sim.carrier.stop()
+
+        clock.run(main())
+    ring = fate.post_dial_s
+    assert sim.times(ids[0]) == [
+        ("CallRinging", pytest.approx(ring, abs=0.05)),
+        ("CallEnded", pytest.approx(ring + 25, abs=0.05)),
+    ]

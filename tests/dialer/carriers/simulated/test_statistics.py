@@ -10,7 +10,14 @@ import pytest
 from dialer.carriers import CallAnswered, CallEnded, CallRinging, CarrierEvent
 from dialer.carriers import OriginateRequest as Request
 from dialer.carriers.base import AnswerKind, EndReason
-from dialer.carriers.simulated import Fate, FateDrawer, Outcome, SimulatedCarrier, load_world
+from dialer.carriers.simulated import (
+    AgentSampler,
+    Fate,
+    FateDrawer,
+    Outcome,
+    SimulatedCarrier,
+    load_world,
+)
 from dialer.clock import VirtualClock
 from tests.dialer.carriers.harness import CALLER_ID, START
 
@@ -164,3 +171,17 @@ def test_carrier_end_to_end_mix_and_timing() -> None:
     assert np.mean(waits) == pytest.approx(7.69 + 1.5, rel=0.05)
     talks = [(at[(CallEnded, e.call_id)] - e.at).total_seconds() for e in human]
     assert np.mean(talks) == pytest.approx(180, rel=0.1)
+
+
+def test_agent_sampler_from_a_generator() -> None:
+    world = load_world(variants=["breaks"])
+    sampler = AgentSampler(world.agents, np.random.default_rng(6))
+    draws = [sampler.after_call() for _ in range(40_000)]
+    assert np.mean([d.wrap_up_s for d in draws]) == pytest.approx(15, rel=0.02)
+    assert Counter(d.disposition for d in draws)["sale"] / len(draws) == pytest.approx(
+        0.12, abs=0.01
+    )
+    phases = [sampler.first_break_s() for _ in range(2000)]
+    assert all(p is not None and 0 <= p < 7200 for p in phases)
+    assert np.std([p for p in phases if p is not None]) > 1500  # unsynchronised
+    assert AgentSampler(load_world().agents, np.random.default_rng(6)).first_break_s() is None
