@@ -8,6 +8,7 @@ from typing import Any
 from dialer.errors import InputError
 from pacing.api import Pacer
 from pacing.power import PowerPacer
+from pacing.predictive import PredictivePacer
 from pacing.preview import PreviewPacer
 from pacing.progressive import ProgressivePacer
 
@@ -17,6 +18,7 @@ MODES: dict[str, Callable[..., Pacer]] = {
     "preview": PreviewPacer,
     "progressive": ProgressivePacer,
     "power": PowerPacer,
+    "predictive": PredictivePacer,
 }
 
 
