@@ -117,7 +117,8 @@ class DecayedHistogram:
         if far.any():
             s0 = float(tail[last] / total)
             result[far] = s0 * self._lognormal_ratio(x[far], x0)
-        return result
+        clipped: Floats = np.clip(result, 0.0, 1.0)
+        return clipped
 
     def cdf(self, x: Floats) -> Floats:
         result: Floats = 1.0 - self.survival(x)
