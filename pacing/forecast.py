@@ -34,11 +34,31 @@ _TINY = 1e-12
 @dataclass(frozen=True, slots=True)
 class Forecast:
     times: Floats
-    frees_mean: Floats
-    frees_var: Floats
-    arrivals_mean: Floats
-    arrivals_var: Floats
+    agent_rows: Floats  # P(agent i free by t), one row per agent
+    call_rows: Floats  # P(call j live by t), one row per call in flight
     per_new_call: Floats
+
+    @property
+    def frees_mean(self) -> Floats:
+        result: Floats = self.agent_rows.sum(axis=0)
+        return result
+
+    @property
+    def frees_var(self) -> Floats:
+        q = self.agent_rows
+        result: Floats = (q * (1.0 - q)).sum(axis=0)
+        return result
+
+    @property
+    def arrivals_mean(self) -> Floats:
+        result: Floats = self.call_rows.sum(axis=0)
+        return result
+
+    @property
+    def arrivals_var(self) -> Floats:
+        r = self.call_rows
+        result: Floats = (r * (1.0 - r)).sum(axis=0)
+        return result
 
 
 def forecast(
@@ -53,14 +73,7 @@ def forecast(
     r = _call_live_probs(calls, stats, times)
     p_live = stats.live_rate.value()
     per_new = p_live * stats.live_setup.cdf(times)
-    return Forecast(
-        times=times,
-        frees_mean=q.sum(axis=0),
-        frees_var=(q * (1.0 - q)).sum(axis=0),
-        arrivals_mean=r.sum(axis=0),
-        arrivals_var=(r * (1.0 - r)).sum(axis=0),
-        per_new_call=per_new,
-    )
+    return Forecast(times=times, agent_rows=q, call_rows=r, per_new_call=per_new)
 
 
 def _agent_free_probs(agents: Sequence[AgentView], stats: CampaignStats, t: Floats) -> Floats:

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from pacing._limits import clamp, staffed
-from pacing._normal import expected_excess
 from pacing.api import Outcome, OutcomeKind, Snapshot
 from pacing.control import AbandonFeedback, BudgetGuard
 from pacing.forecast import Forecast, forecast
+from pacing.overflow import Overflow, overflow_for
 from pacing.progressive import progressive_calls
 from pacing.stats import LIVE_KINDS, CampaignStats, StatsConfig
 
@@ -40,6 +40,7 @@ class PredictiveConfig:
     marginal_risk: float = 0.08  # accepted abandons per live answer of the last call placed
     warmup_s: float = 300.0  # dial progressively at least this long after the first outcome
     max_lines_per_agent: float = 8.0
+    exact_up_to: int = 60  # agents + calls in flight up to which abandons are computed exactly
     aim_share: float = 0.8  # aim the measured abandon rate at this share of the target
     feedback_gain: float = 0.08
     stats: StatsConfig = field(default_factory=StatsConfig)
@@ -76,7 +77,7 @@ class PredictivePacer:
         fc = forecast(snapshot.agents, snapshot.calls, self.stats, self._times, self.config.grace_s)
         self.last_forecast = fc
         room = self._room(snapshot)
-        abandons = _AbandonCurve(fc)
+        abandons = overflow_for(fc, self.config.exact_up_to)
         if self.guard.check(snapshot.abandon_budget, float(abandons.curve(0)[0])):
             return floor
         wanted = self._calls_worth_placing(abandons, room)
@@ -90,36 +91,10 @@ class PredictivePacer:
         cap = math.floor(self.config.max_lines_per_agent * staffed(snapshot))
         return max(0, min(cap, snapshot.max_lines) - len(snapshot.calls))
 
-    def _calls_worth_placing(self, abandons: _AbandonCurve, room: int) -> int:
+    def _calls_worth_placing(self, abandons: Overflow, room: int) -> int:
         """The leading calls each of which adds at most the accepted risk in abandons."""
         p_live = max(self.stats.live_rate.value(), 1e-6)
         limit = self.config.marginal_risk * self.feedback.scale * p_live
         added = np.diff(abandons.curve(min(room, abandons.saturation())))
         over = np.nonzero(added > limit)[0]
         return int(over[0]) if len(over) else len(added)
-
-
-class _AbandonCurve:
-    """``max_t E[(arrivals(t) - frees(t))+]`` as a function of the number of new calls."""
-
-    def __init__(self, fc: Forecast) -> None:
-        self._g = fc.per_new_call
-        self._base_mean = fc.arrivals_mean - fc.frees_mean
-        self._base_var = fc.arrivals_var + fc.frees_var
-
-    def curve(self, most: int) -> np.ndarray:
-        """Expected abandons for 0..most new calls."""
-        n = np.arange(most + 1, dtype=np.float64)[:, None]
-        g = self._g[None, :]
-        mean = self._base_mean[None, :] + n * g
-        var = self._base_var[None, :] + n * g * (1.0 - g)
-        result: np.ndarray = expected_excess(mean, var).max(axis=1)
-        return result
-
-    def saturation(self) -> int:
-        """New calls beyond which every extra call's live person almost surely finds no agent."""
-        g_end = float(self._g[-1])
-        if g_end <= 1e-9:
-            return 0
-        slack = -float(self._base_mean[-1]) + 5.0 * math.sqrt(float(self._base_var[-1])) + 2.0
-        return max(0, math.ceil(slack / g_end))
