@@ -22,6 +22,7 @@ __all__ = [
     "add_campaign_dnc",
     "add_company_dnc",
     "add_dnc",
+    "add_dnc_many",
     "dnc_history",
     "list_dnc",
     "remove_dnc",
@@ -93,6 +94,36 @@ def add_dnc(
     return entry, True
 
 
+def add_dnc_many(
+    session: Session,
+    phones: Iterable[str],
+    *,
+    campaign_id: int | None,
+    at: datetime,
+    by: str,
+    reason: str | None = None,
+    source: str = "import",
+) -> tuple[int, int]:
+    """Bulk :func:`add_dnc` of E.164 numbers: ``(added, already listed)``."""
+    wanted = sorted(set(phones))
+    company = campaign_id is None
+    listed = {e.phone for e in active_entries(session, wanted, campaign_id, company=company)}
+    new = [p for p in wanted if p not in listed]
+    session.add_all(
+        DncEntry(
+            campaign_id=campaign_id,
+            phone=p,
+            added_at=at,
+            added_by=by,
+            reason=reason or None,
+            source=source,
+        )
+        for p in new
+    )
+    session.flush()
+    return len(new), len(wanted) - len(new)
+
+
 def remove_dnc(
     session: Session,
     phone: str,
@@ -124,13 +155,19 @@ def _active(session: Session, phone: str, campaign_id: int | None) -> DncEntry |
 
 
 def active_entries(
-    session: Session, phones: Iterable[str], campaign_id: int | None
+    session: Session, phones: Iterable[str], campaign_id: int | None, *, company: bool = True
 ) -> list[DncEntry]:
-    """Active company listings of ``phones`` and, if given, those of one campaign's list."""
+    """Active listings of ``phones``: company ones (unless ``company=False``) and, if
+    ``campaign_id`` is given, those of that campaign's list."""
     wanted = sorted(set(phones))
-    scope: ColumnElement[bool] = DncEntry.campaign_id.is_(None)
+    scopes: list[ColumnElement[bool]] = []
+    if company:
+        scopes.append(DncEntry.campaign_id.is_(None))
     if campaign_id is not None:
-        scope = or_(scope, DncEntry.campaign_id == campaign_id)
+        scopes.append(DncEntry.campaign_id == campaign_id)
+    if not scopes:
+        return []
+    scope = or_(*scopes)
     found: list[DncEntry] = []
     for lo in range(0, len(wanted), _IN_CHUNK):
         query = select(DncEntry).where(

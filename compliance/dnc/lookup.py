@@ -68,8 +68,13 @@ class CombinedDncLookup:
     def lookup(self, phone: str, campaign_id: int) -> tuple[DncHit, ...]:
         return self.lookup_many([phone], campaign_id)[0]
 
-    def lookup_many(self, phones: Sequence[str], campaign_id: int) -> list[tuple[DncHit, ...]]:
-        """:meth:`lookup` for a batch (one query and one vectorized pass per registry)."""
+    def lookup_many(
+        self, phones: Sequence[str], campaign_id: int | None
+    ) -> list[tuple[DncHit, ...]]:
+        """:meth:`lookup` for a batch (one query and one vectorized pass per registry).
+
+        ``campaign_id=None`` leaves out every campaign list (company and registries only).
+        """
         hits: list[list[DncHit]] = [[] for _ in phones]
         numbers = e164s_to_nanp(phones)
         for name, registry in sorted(self._registries.items(), key=_national_first):
