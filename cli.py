@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from campaigns.cli import app as campaign_app
+from compliance.dnc.cli import app as dnc_app
 from dialer.cli_support import DialerGroup, engine_from, settings_from
 from dialer.settings import Settings
 from dialer.storage import upgrade
@@ -22,6 +23,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(db_app, name="db")
+app.add_typer(dnc_app, name="dnc")
 
 
 @app.callback()
