@@ -86,6 +86,11 @@ class TwilioWebhooks:
         """The secret webhook signatures are computed with."""
         return self._config.auth_token
 
+    @property
+    def public_url(self) -> str:
+        """Where Twilio reaches us (the base of every webhook URL and signature)."""
+        return self._config.base_url
+
     def gather_url(self) -> str:
         return twiml.webhook_url(self._config.base_url, twiml.GATHER_PATH)
 
