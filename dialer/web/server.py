@@ -11,6 +11,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Generator
 from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -98,10 +99,16 @@ async def serving(
 
 @asynccontextmanager
 async def twilio_runtime(
-    settings: Settings, clock: Clock, *, listen: str | None = None, own_signals: bool = False
+    settings: Settings,
+    clock: Clock,
+    *,
+    listen: str | None = None,
+    own_signals: bool = False,
+    **tuning: Any,
 ) -> AsyncIterator[tuple[TwilioCarrier, Serving]]:
-    """A Twilio carrier with its webhook server listening; the caller starts the carrier."""
-    carrier = TwilioCarrier(TwilioConfig.from_settings(settings), clock)
+    """A Twilio carrier with its webhook server listening; the caller starts the carrier.
+    ``tuning`` overrides :class:`TwilioConfig` fields (timeouts, backoff, hold, ...)."""
+    carrier = TwilioCarrier(TwilioConfig.from_settings(settings, **tuning), clock)
     host, port = parse_listen(listen or settings.web_listen)
     async with serving(build_app(carrier.webhooks), host, port, own_signals=own_signals) as srv:
         yield carrier, srv

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from dialer.errors import ConfigError
@@ -64,8 +65,9 @@ class TwilioConfig:
         return self.public_url.rstrip("/")
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TwilioConfig:
-        """The carrier's configuration from the application settings (raises ConfigError)."""
+    def from_settings(cls, settings: Settings, **tuning: Any) -> TwilioConfig:
+        """The carrier's configuration from the application settings (raises ConfigError);
+        ``tuning`` overrides the other fields (timeouts, backoff, hold, ...)."""
         return cls(
             account_sid=settings.twilio_account_sid,
             auth_token=settings.twilio_auth_token,
@@ -73,4 +75,5 @@ class TwilioConfig:
             api_base=settings.twilio_api_base,
             cps=settings.carrier_cps,
             agent_caller_id=settings.twilio_agent_caller_id,
+            **tuning,
         )
