@@ -30,7 +30,8 @@ async def test_answered_call_is_bridged_into_the_agents_conference() -> None:
         assert w.engine.bridged == {sid: "a1"}
         assert w.engine.kinds(sid) == ["CallRinging", "CallAnswered", "CallEnded"]
         agent_leg = next(c for c in w.fake.calls.values() if c.to == "client:a1")
-        assert agent_leg.conference == "agent-a1" and not agent_leg.ended
+        assert agent_leg.conference == "agent-a1"
+        assert not agent_leg.ended
         assert w.engine.free_agents == ["a1"]
 
 
@@ -61,7 +62,8 @@ async def test_a_machine_is_reported_and_handled_as_the_engine_decides(
         answered = [e for e in w.engine.of(sid) if isinstance(e, CallAnswered)]
         assert [a.kind for a in answered] == [AnswerKind.MACHINE]
         assert w.fake.calls[sid].heard == heard
-        assert w.fake.calls[sid].joined == [] and w.engine.free_agents == ["a1"]
+        assert w.fake.calls[sid].joined == []
+        assert w.engine.free_agents == ["a1"]
 
 
 async def test_with_no_agent_free_the_abandoned_call_hears_the_safe_harbor_message() -> None:
