@@ -8,10 +8,13 @@ from typing import Annotated
 import typer
 
 from campaigns.cli import app as campaign_app
+from compliance.dnc.cli import app as dnc_app
+from dialer.carriers.cli import app as carrier_app
 from dialer.cli_support import DialerGroup, engine_from, settings_from
 from dialer.settings import Settings
 from dialer.storage import upgrade
 from dialer.storage.migrate import current_revision, head_revision
+from dialer.web.cli import serve
 
 app = typer.Typer(
     cls=DialerGroup,
@@ -22,6 +25,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(db_app, name="db")
+app.add_typer(dnc_app, name="dnc")
+app.add_typer(carrier_app, name="carrier")
+app.command("serve")(serve)
 
 
 @app.callback()

@@ -6,7 +6,10 @@ The CLI turns any :class:`DialerError` into a one-line message and a non-zero ex
 from __future__ import annotations
 
 __all__ = [
+    "CarrierAuthError",
     "CarrierError",
+    "CarrierRejectedError",
+    "CarrierUnavailableError",
     "ComplianceDataError",
     "ConfigError",
     "ConflictError",
@@ -63,3 +66,15 @@ class CarrierError(DialerError):
     """The telephony carrier refused or failed a request."""
 
     exit_code = 7
+
+
+class CarrierAuthError(CarrierError):
+    """The carrier refused our credentials (wrong account SID or auth token)."""
+
+
+class CarrierRejectedError(CarrierError):
+    """The carrier refused this request (invalid number, unverified caller ID, ...)."""
+
+
+class CarrierUnavailableError(CarrierError):
+    """The carrier could not be reached, timed out, or kept rate-limiting or failing."""

@@ -26,7 +26,9 @@ _ENV_NAMES: dict[str, str] = {
     "twilio_account_sid": "TWILIO_ACCOUNT_SID",
     "twilio_auth_token": "TWILIO_AUTH_TOKEN",
     "twilio_api_base": "DIALER_TWILIO_API_BASE",
+    "twilio_agent_caller_id": "DIALER_TWILIO_AGENT_CALLER_ID",
     "carrier_cps": "DIALER_CARRIER_CPS",
+    "web_listen": "DIALER_WEB_LISTEN",
     "dialer_id": "DIALER_ID",
 }
 _CARRIERS = ("simulated", "twilio")
@@ -43,8 +45,10 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
     twilio_api_base: str = ""
+    twilio_agent_caller_id: str = ""
     carrier_cps: float = 1.0
     dialer_id: str = ""
+    web_listen: str = "127.0.0.1:8000"  # host:port of the webhook server (Twilio)
 
     def __post_init__(self) -> None:
         if self.carrier not in _CARRIERS:

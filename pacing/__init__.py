@@ -10,8 +10,10 @@ from pacing.api import (
     Pacer,
     Snapshot,
 )
+from pacing.factory import MODES, make_pacer
 
 __all__ = [
+    "MODES",
     "AgentState",
     "AgentView",
     "CallStage",
@@ -20,4 +22,5 @@ __all__ = [
     "OutcomeKind",
     "Pacer",
     "Snapshot",
+    "make_pacer",
 ]

@@ -52,6 +52,9 @@ class OutcomeKind(StrEnum):
 class AgentView:
     state: AgentState
     seconds_in_state: float
+    #: Preview mode: the agent has read the lead on screen and pressed "dial" (a skip is not a
+    #: request; the engine simply shows the next lead). Ignored by the other modes.
+    dial_requested: bool = False
 
 
 @dataclass(frozen=True, slots=True)

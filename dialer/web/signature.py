@@ -1,0 +1,71 @@
+"""Checking ``X-Twilio-Signature``: is this request really from Twilio, for this URL?
+
+Twilio signs the exact URL it requested (the one we gave it, built from ``DIALER_PUBLIC_URL``)
+plus the form fields, with the account's auth token. Behind a reverse proxy the URL we see is
+not that one, so the signature is checked against the public URL and, when the proxy says so in
+``X-Forwarded-Proto`` / ``X-Forwarded-Host``, against the URL the proxy was asked for. Either
+way a forger needs the auth token, which is never logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from urllib.parse import parse_qsl
+
+from twilio.request_validator import RequestValidator
+
+__all__ = ["SIGNATURE_HEADER", "FormFields", "candidate_urls", "is_signed"]
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+
+
+class FormFields:
+    """URL-encoded form fields, repeated keys kept (the validator signs every value)."""
+
+    def __init__(self, body: str) -> None:
+        self.pairs = parse_qsl(body, keep_blank_values=True)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(key for key, _ in self.pairs))
+
+    def getall(self, key: str) -> list[str]:
+        return [value for name, value in self.pairs if name == key]
+
+    def first(self) -> dict[str, str]:
+        """One value per key (the first), as the handlers want them."""
+        fields: dict[str, str] = {}
+        for key, value in self.pairs:
+            fields.setdefault(key, value)
+        return fields
+
+
+def _first(value: str) -> str:
+    return value.split(",")[0].strip()
+
+
+def candidate_urls(
+    public_base: str,
+    route_path: str,
+    request_path: str,
+    query: str,
+    headers: Mapping[str, str],
+    scheme: str,
+) -> list[str]:
+    """URLs Twilio may have signed for this request, the configured public one first."""
+    suffix = f"?{query}" if query else ""
+    urls = [f"{public_base.rstrip('/')}{route_path}{suffix}"]
+    proto = headers.get("x-forwarded-proto", "")
+    host = headers.get("x-forwarded-host", "")
+    if proto or host:
+        forwarded_host = _first(host) or headers.get("host", "")
+        urls.append(f"{_first(proto) or scheme}://{forwarded_host}{request_path}{suffix}")
+    return urls
+
+
+def is_signed(
+    validator: RequestValidator, urls: list[str], form: FormFields, signature: str
+) -> bool:
+    """True if ``signature`` is Twilio's for one of ``urls`` and these form fields."""
+    if not signature:
+        return False
+    return any(validator.validate(url, form, signature) for url in urls)

@@ -1,0 +1,53 @@
+"""Feedback on the abandon rate, and the guard on the legal abandon budget.
+
+:class:`AbandonFeedback` scales the marginal abandon risk the predictive mode accepts. It is an
+integral controller on the abandon surplus: every live answer that was connected adds
+``aim * gain`` to the log of the scale, every abandon takes ``(1 - aim) * gain`` from it, where
+``aim`` is a share of the campaign's target. At equilibrium the measured rate is the aim; the
+model's own bias is corrected within a few abandons.
+
+:class:`BudgetGuard` is the hard guarantee: when the abandon budget of the legal window (from the
+compliance layer) no longer covers the abandons the calls already in flight may cause, dialing
+falls back to progressive until the budget has recovered by a margin.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = ["AbandonFeedback", "BudgetGuard"]
+
+
+@dataclass(slots=True)
+class AbandonFeedback:
+    aim_share: float = 0.8  # aim at this share of the target
+    gain: float = 0.08
+    log_scale: float = 0.0
+    min_log: float = math.log(0.02)
+    max_log: float = math.log(20.0)
+
+    def record(self, abandoned: bool, target: float) -> None:
+        aim = self.aim_share * target
+        step = -(1.0 - aim) if abandoned else aim
+        self.log_scale = min(max(self.log_scale + self.gain * step, self.min_log), self.max_log)
+
+    @property
+    def scale(self) -> float:
+        return math.exp(self.log_scale)
+
+
+@dataclass(slots=True)
+class BudgetGuard:
+    margin: float = 1.0  # abandons kept in reserve beyond what calls in flight may cause
+    recover: float = 2.0  # extra budget needed before predictive dialing resumes
+    engaged: bool = False
+
+    def check(self, budget: float, at_risk: float) -> bool:
+        """True when dialing must be progressive (``at_risk``: expected abandons in flight)."""
+        floor = at_risk + self.margin
+        if budget <= 0 or budget <= floor:
+            self.engaged = True
+        elif self.engaged and budget >= floor + self.recover:
+            self.engaged = False
+        return self.engaged

@@ -1,0 +1,100 @@
+"""Predictive: place the calls whose expected cost in abandons is worth the agent time they save.
+
+Each decision forecasts, on a grid of the next ``horizon_s`` seconds, how many agents will be free
+(:mod:`pacing.forecast`) and how many live people will be waiting for them, from the calls in
+flight plus ``n`` new calls, for every candidate ``n``. With ``X(t) = arrivals(t) - frees(t)``
+taken as normal, ``max_t E[X(t)+]`` estimates the abandons to come. The ``n``-th call is placed
+when the abandons it adds, per live person it may reach, stay under the accepted marginal risk;
+that risk is scaled by :class:`pacing.control.AbandonFeedback` until the measured rate sits at
+the aim below the campaign's target.
+
+Safeguards: progressive during warm-up (too few samples) and whenever the legal budget runs out
+(:class:`pacing.control.BudgetGuard`); never fewer calls than progressive would place; never more
+than ``max_lines_per_agent`` calls in flight per agent who is not paused.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+
+from pacing._limits import clamp, staffed
+from pacing.api import Outcome, OutcomeKind, Snapshot
+from pacing.control import AbandonFeedback, BudgetGuard
+from pacing.forecast import Forecast, forecast
+from pacing.overflow import Overflow, overflow_for
+from pacing.progressive import progressive_calls
+from pacing.stats import LIVE_KINDS, CampaignStats, StatsConfig
+
+__all__ = ["PredictiveConfig", "PredictivePacer"]
+
+
+@dataclass(frozen=True, slots=True)
+class PredictiveConfig:
+    horizon_s: float = 40.0
+    step_s: float = 1.0
+    grace_s: float = 1.0  # a live person may wait this long for an agent (the law says 2 s)
+    marginal_risk: float = 0.08  # accepted abandons per live answer of the last call placed
+    warmup_s: float = 300.0  # dial progressively at least this long after the first outcome
+    max_lines_per_agent: float = 8.0
+    exact_up_to: int = 60  # agents + calls in flight up to which abandons are computed exactly
+    aim_share: float = 0.8  # aim the measured abandon rate at this share of the target
+    feedback_gain: float = 0.08
+    stats: StatsConfig = field(default_factory=StatsConfig)
+
+
+class PredictivePacer:
+    """Model-based pacing under an abandon-rate target (see the module docstring)."""
+
+    mode = "predictive"
+
+    def __init__(self, config: PredictiveConfig | None = None, **overrides: Any) -> None:
+        known = {f.name for f in fields(PredictiveConfig)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise TypeError(f"unexpected settings: {', '.join(unknown)}")
+        self.config = cfg = replace(config or PredictiveConfig(), **overrides)
+        self.stats = CampaignStats(cfg.stats)
+        self.feedback = AbandonFeedback(aim_share=cfg.aim_share, gain=cfg.feedback_gain)
+        self.guard = BudgetGuard()
+        self._times = np.arange(0.0, cfg.horizon_s + cfg.step_s / 2, cfg.step_s)
+        self._target = 0.03
+        self.last_forecast: Forecast | None = None
+
+    def observe(self, outcome: Outcome) -> None:
+        self.stats.observe(outcome)
+        if outcome.kind in LIVE_KINDS:
+            self.feedback.record(outcome.kind is OutcomeKind.ABANDONED, self._target)
+
+    def decide(self, snapshot: Snapshot) -> int:
+        self._target = snapshot.abandon_target
+        floor = progressive_calls(snapshot)
+        if staffed(snapshot) == 0 or not self._warm(snapshot.now_s):
+            return floor
+        fc = forecast(snapshot.agents, snapshot.calls, self.stats, self._times, self.config.grace_s)
+        self.last_forecast = fc
+        room = self._room(snapshot)
+        abandons = overflow_for(fc, self.config.exact_up_to)
+        if self.guard.check(snapshot.abandon_budget, float(abandons.curve(0)[0])):
+            return floor
+        wanted = self._calls_worth_placing(abandons, room)
+        return max(floor, clamp(wanted, snapshot))
+
+    def _warm(self, now_s: float) -> bool:
+        first = self.stats.first_at_s
+        return self.stats.warmed_up and first is not None and now_s - first >= self.config.warmup_s
+
+    def _room(self, snapshot: Snapshot) -> int:
+        cap = math.floor(self.config.max_lines_per_agent * staffed(snapshot))
+        return max(0, min(cap, snapshot.max_lines) - len(snapshot.calls))
+
+    def _calls_worth_placing(self, abandons: Overflow, room: int) -> int:
+        """The leading calls each of which adds at most the accepted risk in abandons."""
+        p_live = max(self.stats.live_rate.value(), 1e-6)
+        limit = self.config.marginal_risk * self.feedback.scale * p_live
+        added = np.diff(abandons.curve(min(room, abandons.saturation())))
+        over = np.nonzero(added > limit)[0]
+        return int(over[0]) if len(over) else len(added)

@@ -1,0 +1,1 @@
+"""Scenarios and benchmarks run on the real engine in virtual time."""

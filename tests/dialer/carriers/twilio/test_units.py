@@ -1,0 +1,175 @@
+"""Pure parts of the Twilio carrier: event order, token bucket, backoff, TwiML, config."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from twilio.base.exceptions import TwilioRestException
+
+from dialer.carriers.base import AnswerKind
+from dialer.carriers.twilio import TwilioConfig, twiml
+from dialer.carriers.twilio._bucket import TokenBucket, refill, wait_for_token
+from dialer.carriers.twilio._ledger import Phase, Signal, advance, signal_for_status
+from dialer.carriers.twilio._retry import backoff_delay, translate
+from dialer.carriers.twilio._webhooks import answer_kind
+from dialer.clock import VirtualClock
+from dialer.errors import (
+    CarrierAuthError,
+    CarrierRejectedError,
+    CarrierUnavailableError,
+    ConfigError,
+)
+from dialer.settings import Settings
+
+_ORDER = [Signal.RINGING, Signal.ANSWER, Signal.END]
+
+
+@given(st.lists(st.sampled_from(list(Signal)), max_size=12))
+def test_any_callback_stream_emits_events_in_contract_order(signals: list[Signal]) -> None:
+    phase, emitted = Phase.NEW, []
+    for signal in signals:
+        phase, emit = advance(phase, signal)
+        if emit:
+            emitted.append(signal)
+    assert emitted == [s for s in _ORDER if s in emitted]  # in order, each at most once
+    assert (Signal.END in emitted) == (Signal.END in signals)  # an end always gets through
+    assert Signal.LIVE not in emitted
+
+
+@given(st.lists(st.sampled_from(list(Signal)), max_size=8), st.sampled_from(list(Signal)))
+def test_repeating_the_last_signal_changes_nothing(signals: list[Signal], last: Signal) -> None:
+    phase = Phase.NEW
+    for signal in [*signals, last]:
+        phase, _ = advance(phase, signal)
+    assert advance(phase, last) == (phase, False)
+
+
+def test_statuses_map_to_signals() -> None:
+    assert signal_for_status("queued") is None
+    assert signal_for_status("initiated") is None
+    assert signal_for_status("ringing") is Signal.RINGING
+    assert signal_for_status("in-progress") is Signal.LIVE
+    for status in ("completed", "busy", "no-answer", "failed", "canceled"):
+        assert signal_for_status(status) is Signal.END
+
+
+def test_answered_by_values_map_to_answer_kinds() -> None:
+    assert answer_kind("human") is AnswerKind.HUMAN
+    for value in ("machine_start", "machine_end_beep", "machine_end_silence", "fax"):
+        assert answer_kind(value) is AnswerKind.MACHINE
+    assert answer_kind("unknown") is AnswerKind.UNKNOWN
+
+
+@given(
+    st.floats(0, 5),
+    st.floats(0, 100),
+    st.floats(0.1, 50),
+    st.floats(1, 10),
+)
+def test_refill_never_exceeds_capacity_and_never_loses_tokens(
+    tokens: float, elapsed: float, rate: float, capacity: float
+) -> None:
+    tokens = min(tokens, capacity)
+    after = refill(tokens, elapsed, rate, capacity)
+    assert tokens <= after <= capacity
+    assert wait_for_token(after, rate) == 0 or after < 1
+
+
+@pytest.mark.parametrize(("rate", "takes", "seconds"), [(1.0, 5, 4.0), (4.0, 9, 2.0)])
+def test_the_bucket_paces_takes_on_the_injected_clock(
+    rate: float, takes: int, seconds: float
+) -> None:
+    with VirtualClock(datetime(2025, 1, 6, 15, tzinfo=UTC)) as clock:
+
+        async def main() -> float:
+            bucket = TokenBucket(clock, rate)
+            start = clock.monotonic()
+            for _ in range(takes):
+                await bucket.take()
+            return clock.monotonic() - start
+
+        assert clock.run(main()) == pytest.approx(seconds)
+
+
+def test_backoff_doubles_up_to_the_cap() -> None:
+    assert [backoff_delay(n, 0.25, 1.5) for n in range(1, 6)] == [0.25, 0.5, 1.0, 1.5, 1.5]
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (401, CarrierAuthError),
+        (403, CarrierAuthError),
+        (400, CarrierRejectedError),
+        (404, CarrierRejectedError),
+        (429, CarrierUnavailableError),
+        (503, CarrierUnavailableError),
+    ],
+)
+def test_twilio_errors_translate_into_ours(status: int, error: type[Exception]) -> None:
+    exc = TwilioRestException(status, "https://api/x", "boom", code=21211, method="POST")
+    assert type(translate(exc, "calling +1")) is error
+
+
+def test_bridge_twiml_joins_the_agents_conference_without_ending_it() -> None:
+    root = ET.fromstring(twiml.bridge_to_agent("7"))
+    conference = root.find("Dial/Conference")
+    assert conference is not None
+    assert conference.text == "agent-7"
+    assert conference.get("endConferenceOnExit") == "false"
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"), [("Hi <there> & bye", "Say"), ("https://x/a.mp3", "Play")]
+)
+def test_message_twiml_gathers_one_key_then_hangs_up(text: str, tag: str) -> None:
+    document = twiml.message(
+        text, gather_url="https://d/twilio/gather", gather_timeout_s=3, hangup_after=True
+    )
+    root = ET.fromstring(document)
+    gather = root.find("Gather")
+    assert gather is not None
+    assert gather.get("numDigits") == "1"
+    assert gather.get("action") == "https://d/twilio/gather"
+    played = gather.find(tag)
+    assert played is not None
+    assert played.text == text
+    assert [child.tag for child in root] == ["Gather", "Hangup"]
+
+
+def test_webhook_urls_encode_their_query() -> None:
+    url = twiml.webhook_url("https://d.example/x/", twiml.AGENT_STATUS_PATH, agent="a b&c")
+    assert url == "https://d.example/x/twilio/agent-status?agent=a%20b%26c"
+
+
+def _settings(**values: object) -> Settings:
+    base: dict[str, object] = {
+        "twilio_account_sid": "AC" + "0" * 32,
+        "twilio_auth_token": "t",
+        "public_url": "https://d.example",
+    }
+    return Settings(**{**base, **values})  # type: ignore[arg-type]
+
+
+def test_config_is_built_from_settings_and_hides_the_token() -> None:
+    config = TwilioConfig.from_settings(_settings(carrier_cps=3.0))
+    assert config.cps == 3.0
+    assert "auth_token" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"twilio_account_sid": "ACnope"}, "TWILIO_ACCOUNT_SID"),
+        ({"twilio_auth_token": ""}, "TWILIO_AUTH_TOKEN"),
+        ({"public_url": ""}, "DIALER_PUBLIC_URL"),
+        ({"public_url": "dialer.example.com"}, "DIALER_PUBLIC_URL"),
+    ],
+)
+def test_bad_config_is_a_config_error(values: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        TwilioConfig.from_settings(_settings(**values))
