@@ -27,7 +27,7 @@ SAFE_HARBOR = "Sorry we missed you. This is Example Co at 415 555 2671. Press 9 
 
 
 def run_shift(agents: int, lines: int, hours: float, seed: int) -> dict[str, float]:
-    counts = {"attempts": 0, "events": 0, "bridged": 0, "abandoned": 0}
+    counts: dict[str, float] = {"attempts": 0, "events": 0, "bridged": 0, "abandoned": 0}
     numbers = (f"+1{2125550000 + i}" for i in itertools.count())
     with VirtualClock(START) as clock:
         carrier = SimulatedCarrier(clock, load_world("high"), seed=seed)
@@ -56,8 +56,8 @@ def run_shift(agents: int, lines: int, hours: float, seed: int) -> dict[str, flo
                     counts["abandoned"] += 1
                     await carrier.play_message(event.call_id, SAFE_HARBOR, hangup_after=True)
             elif isinstance(event, CallEnded):
-                agent = on_call.pop(event.call_id, None)
-                if agent is not None:
+                if event.call_id in on_call:
+                    agent = on_call.pop(event.call_id)
                     wrap = carrier.after_call(event.call_id).wrap_up_s
                     asyncio.get_running_loop().call_later(wrap, free.append, agent)
                 await dial()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 
@@ -40,12 +41,11 @@ from dialer.carriers.simulated.fate import AfterCall, FateDrawer
 from dialer.carriers.simulated.mix import Outcome
 from dialer.carriers.simulated.world import World, load_world
 from dialer.clock import Clock
-from dialer.errors import CarrierError
+from dialer.errors import CarrierError, CarrierRejectedError, ConfigError
 
 __all__ = ["SimulatedCarrier"]
 
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
-_ID_PREFIX = "sim-"
 _SIP_CODES = {EndReason.BUSY: 486, EndReason.FAILED: 404}
 
 
@@ -54,7 +54,12 @@ class SimulatedCarrier:
 
     ``world`` defaults to ``load_world()`` (high contact, no variant). ``seed`` fixes every callee's
     fate. ``shift_start`` is when the contact-rate schedule starts (default: when
-    :meth:`start` is called). Originations beyond ``max_cps`` are queued, as carriers do.
+    :meth:`start` is called). Originations beyond ``max_cps`` are queued, as carriers do. Call
+    ids are ``<call_id_prefix><n>``; the default prefix is unique per instance.
+
+    Refused requests raise :class:`~dialer.errors.CarrierRejectedError`: an invalid number, a
+    bridge or message to a call that is not answered or has ended, a bridge to an agent who is
+    not logged in or is already on a call. ``hangup`` of an ended or unknown call is a no-op.
     """
 
     def __init__(
@@ -65,9 +70,10 @@ class SimulatedCarrier:
         seed: int = 0,
         max_cps: float = 1000.0,
         shift_start: datetime | None = None,
+        call_id_prefix: str | None = None,
     ) -> None:
         if max_cps <= 0:
-            raise CarrierError(f"max_cps must be positive, not {max_cps}")
+            raise ConfigError(f"max_cps must be positive, not {max_cps}")
         self.max_cps = max_cps
         self.world = world if world is not None else load_world()
         self._clock = clock
@@ -81,6 +87,10 @@ class SimulatedCarrier:
         self._attempts: dict[int, int] = {}  # number -> attempts placed
         self._placed: list[tuple[int, int, Outcome]] = []  # by call index: number, attempt, truth
         self._next_slot = 0.0  # loop time the next origination may start (max_cps)
+        # unique per instance, so a restarted process never reissues a crashed one's ids
+        self._prefix = (
+            call_id_prefix if call_id_prefix is not None else f"sim-{secrets.token_hex(4)}-"
+        )
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -109,7 +119,7 @@ class SimulatedCarrier:
     async def originate(self, request: OriginateRequest) -> str:
         loop = self._running()
         if _E164.fullmatch(request.to) is None:
-            raise CarrierError(f"cannot call {request.to!r}: not an E.164 number")
+            raise CarrierRejectedError(f"cannot call {request.to!r}: not an E.164 number")
         number = int(request.to[1:])
         attempt = self._attempts.get(number, 0) + 1
         self._attempts[number] = attempt
@@ -117,7 +127,7 @@ class SimulatedCarrier:
         fate = self._drawer.draw(number, attempt, elapsed)
         index = len(self._placed)
         self._placed.append((number, attempt, fate.outcome))
-        call = SimCall(f"{_ID_PREFIX}{index}", index, fate, request)
+        call = SimCall(f"{self._prefix}{index}", index, fate, request)
         self._calls[call.id] = call
         now = loop.time()
         queued = max(0.0, self._next_slot - now)
@@ -133,14 +143,20 @@ class SimulatedCarrier:
         if call.state is CallState.BRIDGED or (
             call.state is CallState.MESSAGE and call.message_final
         ):
-            raise CarrierError(f"cannot bridge call {call_id}: it is already bridged or ending")
+            raise CarrierRejectedError(
+                f"cannot bridge call {call_id}: it is already bridged or ending"
+            )
         if not call.answered:
-            raise CarrierError(f"cannot bridge call {call_id}: it has not been answered")
+            raise CarrierRejectedError(f"cannot bridge call {call_id}: it has not been answered")
         if agent_id not in self._agents:
-            raise CarrierError(f"cannot bridge call {call_id}: agent {agent_id} is not logged in")
+            raise CarrierRejectedError(
+                f"cannot bridge call {call_id}: agent {agent_id} is not logged in"
+            )
         if self._agents[agent_id] is not None:
             busy_with = self._agents[agent_id]
-            raise CarrierError(f"cannot bridge call {call_id}: agent {agent_id} is on {busy_with}")
+            raise CarrierRejectedError(
+                f"cannot bridge call {call_id}: agent {agent_id} is on {busy_with}"
+            )
         call.state = CallState.BRIDGED
         call.agent_id = agent_id
         self._agents[agent_id] = call_id
@@ -149,7 +165,9 @@ class SimulatedCarrier:
     async def play_message(self, call_id: str, message: str, *, hangup_after: bool) -> None:
         call = self._live_call(call_id, "play a message to")
         if call.state not in (CallState.ANSWERED, CallState.MESSAGE):
-            raise CarrierError(f"cannot play a message to call {call_id} while {call.state.name}")
+            raise CarrierRejectedError(
+                f"cannot play a message to call {call_id} while {call.state.name}"
+            )
         params = self.world.message
         duration = params.duration_s(message)
         call.state = CallState.MESSAGE
@@ -164,8 +182,7 @@ class SimulatedCarrier:
 
     async def hangup(self, call_id: str) -> None:
         call = self._calls.get(call_id)
-        if call is None:
-            self._check_known(call_id)
+        if call is None:  # ended, or not ours (e.g. a crashed process's): nothing to do
             return
         reason = EndReason.COMPLETED if call.answered else EndReason.CANCELED
         event = self._ended(call, reason, "hung up by the dialer")
@@ -279,15 +296,19 @@ class SimulatedCarrier:
         call = self._calls.get(call_id)
         if call is None:
             self._check_known(call_id)
-            raise CarrierError(f"cannot {action} call {call_id}: it has ended")
+            raise CarrierRejectedError(f"cannot {action} call {call_id}: it has ended")
         return call
 
     def _check_known(self, call_id: str) -> int:
-        """The index of a call id this carrier issued; CarrierError for any other id."""
-        digits = call_id.removeprefix(_ID_PREFIX)
-        if call_id.startswith(_ID_PREFIX) and digits.isdigit() and int(digits) < len(self._placed):
+        """The index of a call id this carrier issued; CarrierRejectedError for any other id."""
+        digits = call_id.removeprefix(self._prefix)
+        if (
+            call_id.startswith(self._prefix)
+            and digits.isdigit()
+            and int(digits) < len(self._placed)
+        ):
             return int(digits)
-        raise CarrierError(f"unknown call id {call_id!r}")
+        raise CarrierRejectedError(f"unknown call id {call_id!r}")
 
 
 def _fire(call: SimCall, action: Callable[[SimCall], None]) -> None:

@@ -20,7 +20,7 @@ from dialer.carriers import (
 )
 from dialer.carriers.simulated import Fate, FateDrawer, Outcome, SimulatedCarrier, World, load_world
 from dialer.clock import VirtualClock
-from dialer.errors import CarrierError
+from dialer.errors import CarrierError, CarrierRejectedError, ConfigError
 from tests.dialer.carriers.harness import CALLER_ID, START, Recorder
 
 SEED = 21
@@ -378,17 +378,18 @@ def test_misuse_is_a_carrier_error(sim: Sim, clock: VirtualClock) -> None:
         await sim.carrier.start(sim.rec)
         with pytest.raises(CarrierError, match="already started"):
             await sim.carrier.start(sim.rec)
-        with pytest.raises(CarrierError, match=r"E\.164"):
+        with pytest.raises(CarrierRejectedError, match=r"E\.164"):
             await sim.carrier.originate(_request("+0123"))
         for call_id in ("sim-0", "CA123", "sim-x"):
-            with pytest.raises(CarrierError, match="unknown call id"):
-                await sim.carrier.hangup(call_id)
-        with pytest.raises(CarrierError, match="unknown call id"):
-            sim.carrier.truth("sim-0")
+            await sim.carrier.hangup(call_id)  # not ours: a no-op, like an ended call
+            with pytest.raises(CarrierRejectedError, match="unknown call id"):
+                await sim.carrier.bridge(call_id, "a1")
+            with pytest.raises(CarrierRejectedError, match="unknown call id"):
+                sim.carrier.truth(call_id)
         await sim.carrier.stop()
 
     clock.run(main())
-    with pytest.raises(CarrierError, match="positive"):
+    with pytest.raises(ConfigError, match="positive"):
         SimulatedCarrier(clock, max_cps=0)
 
 
