@@ -1,0 +1,22 @@
+"""web console: users and sessions
+
+Revision ID: web_0001
+Revises: eng_0001
+
+The migrations form one linear chain; this revision belongs to dialer.access / dialer.web.console and holds its tables.
+"""
+
+from collections.abc import Sequence
+
+revision: str = "web_0001"
+down_revision: str | Sequence[str] | None = "eng_0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
