@@ -3,7 +3,8 @@
 Revision ID: aud_0001
 Revises: web_0001
 
-The migrations form one linear chain; this revision belongs to compliance.audit and holds its tables.
+One linear chain of migrations; this revision holds the tables of:
+compliance.audit.
 """
 
 from collections.abc import Sequence

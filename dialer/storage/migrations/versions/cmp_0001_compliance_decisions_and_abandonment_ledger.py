@@ -3,7 +3,8 @@
 Revision ID: cmp_0001
 Revises: dnc_0001
 
-The migrations form one linear chain; this revision belongs to compliance and holds its tables.
+One linear chain of migrations; this revision holds the tables of:
+compliance.
 """
 
 from collections.abc import Sequence

@@ -3,7 +3,8 @@
 Revision ID: eng_0001
 Revises: imp_0001
 
-The migrations form one linear chain; this revision belongs to dialer.engine and holds its tables.
+One linear chain of migrations; this revision holds the tables of:
+dialer.engine.
 """
 
 from collections.abc import Sequence

@@ -3,7 +3,8 @@
 Revision ID: imp_0001
 Revises: cmp_0001
 
-The migrations form one linear chain; this revision belongs to campaigns import and holds its tables.
+One linear chain of migrations; this revision holds the tables of:
+campaigns import.
 """
 
 from collections.abc import Sequence

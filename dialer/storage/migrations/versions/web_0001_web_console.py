@@ -3,7 +3,8 @@
 Revision ID: web_0001
 Revises: eng_0001
 
-The migrations form one linear chain; this revision belongs to dialer.access / dialer.web.console and holds its tables.
+One linear chain of migrations; this revision holds the tables of:
+dialer.access / dialer.web.console.
 """
 
 from collections.abc import Sequence
