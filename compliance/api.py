@@ -14,8 +14,11 @@ from datetime import date, datetime
 from typing import Protocol
 
 __all__ = [
+    "AbandonBudget",
     "Attempt",
     "CallHistory",
+    "CallLog",
+    "CallRecord",
     "CampaignFacts",
     "Decision",
     "DncHit",
@@ -70,6 +73,7 @@ class Decision:
     at: datetime
     next_allowed_at: datetime | None = None
     evidence: Mapping[str, object] = field(default_factory=dict)
+    id: int | None = None  # the stored decision's id, once the gate has recorded it
 
     @property
     def denials(self) -> tuple[Reason, ...]:
@@ -121,3 +125,50 @@ class CallHistory(Protocol):
     def attempts(self, phone: str, since: datetime) -> Sequence[Attempt]:
         """Attempts to ``phone`` at or after ``since``, oldest first."""
         ...
+
+
+class AbandonBudget(Protocol):
+    """The abandonment ledger, as the engine and the pacer see it (``compliance.abandonment``).
+
+    The engine reports every live answer (a person answered), saying whether it was abandoned;
+    the rate is abandoned / live answers over the legal window (30 days in the US).
+    """
+
+    def record(self, campaign_id: int, at: datetime, *, abandoned: bool) -> None:
+        """One live answer of the campaign at ``at``."""
+        ...
+
+    def remaining(self, campaign_id: int, at: datetime, target: float) -> float:
+        """Abandons still allowed in the window ending at ``at`` before the rate exceeds
+        ``target`` (<= 0: none; pacing must then fall back to progressive)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One call attempt, as the audit log keeps it (appended once the attempt is final: ended,
+    and dispositioned if it reached an agent)."""
+
+    call_id: str  # the engine's own call id
+    campaign_id: int
+    lead_id: int | None
+    phone: str  # E.164
+    purpose: str
+    decision_id: int | None  # the compliance decision it was dialed under
+    carrier: str  # "simulated", "twilio"
+    carrier_call_id: str | None
+    states: tuple[tuple[str, datetime], ...]  # every state the call went through, with its time
+    outcome: str  # completed, busy, no_answer, failed, canceled
+    answered_by: str | None = None  # human, machine, unknown
+    agent_id: str | None = None
+    disposition: str | None = None
+    abandoned: bool = False
+    safe_harbor_played: bool = False
+    timezones: tuple[str, ...] = ()  # the zones the decision used
+    recording_ref: str | None = None
+
+
+class CallLog(Protocol):
+    """The append-only, hash-chained call log (implemented in ``compliance.audit``)."""
+
+    def append(self, record: CallRecord) -> None: ...
