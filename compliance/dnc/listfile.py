@@ -18,6 +18,7 @@ from pathlib import Path
 from compliance.dnc.models import DncEntry
 from compliance.dnc.numbers import normalize_phone
 from compliance.dnc.parse import BadLine
+from dialer.csv_safe import safe_cell
 from dialer.errors import DialerError, InputError
 
 __all__ = ["EXPORT_COLUMNS", "read_phone_file", "safe_cell", "write_entries_csv"]
@@ -34,7 +35,6 @@ EXPORT_COLUMNS = (
     "removed_by",
     "removal_reason",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_phone_file(path: Path, country: str = "US") -> tuple[list[str], list[BadLine]]:
@@ -54,12 +54,6 @@ def read_phone_file(path: Path, country: str = "US") -> tuple[list[str], list[Ba
         except DialerError as exc:
             bad.append(BadLine(str(path), number, ",".join(row)[:80], str(exc)))
     return phones, bad
-
-
-def safe_cell(value: object) -> str:
-    """``value`` as a CSV cell that no spreadsheet evaluates as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def write_entries_csv(
