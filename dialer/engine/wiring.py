@@ -175,7 +175,7 @@ def build(
     owner = settings.dialer_id or "dialer-1"
     opts = options or EngineOptions(owner=owner, carrier_name=settings.carrier)
     engine = Engine(
-        sessions=sessions,
+        db=db,
         clock=clock,
         carrier=carrier,
         gate=make_gate(gate, sessions, settings, clock),
