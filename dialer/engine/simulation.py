@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from campaigns.enums import DialMode, Purpose
 from dialer.agents.simulated import SimulatedAgents
 from dialer.carriers.simulated import AgentSampler, SimulatedCarrier, load_world
 from dialer.clock import VirtualClock
@@ -69,11 +70,15 @@ class ShiftConfig:
     max_wrap_s: float = 900.0
     gate: GateChoice = "allow_all"
     start: datetime = DEFAULT_START
+    campaign_name: str | None = None  # default: "shift-<seed>"
+    settings: Settings | None = None  # for the real gate's data (default: Settings())
+    purpose: Purpose = Purpose.SURVEY
 
 
 @dataclass(frozen=True)
 class ShiftResult:
     config: ShiftConfig
+    campaign_id: int
     wall_s: float
     attempts: int
     live_answers: int
@@ -110,7 +115,11 @@ def run_shift(config: ShiftConfig) -> ShiftResult:
             campaign_id = create_demo_campaign(
                 session,
                 DemoSpec(
-                    name=f"shift-{config.seed}",
+                    name=config.campaign_name or f"shift-{config.seed}",
+                    purpose=config.purpose,
+                    dial_mode=DialMode(config.pacer)
+                    if isinstance(config.pacer, str)
+                    else DialMode.PREDICTIVE,
                     leads=leads,
                     max_wrap_s=config.max_wrap_s,
                     abandon_target=target,
@@ -127,7 +136,7 @@ def run_shift(config: ShiftConfig) -> ShiftResult:
                 call_id_prefix="sim-",
             )
             runtime = build(
-                Settings(database_url=config.database_url),
+                replace(config.settings or Settings(), database_url=config.database_url),
                 clock=clock,
                 carrier=carrier,
                 gate=config.gate,
@@ -148,7 +157,7 @@ def run_shift(config: ShiftConfig) -> ShiftResult:
 
         with session_factory(db)() as session:
             in_db = int(session.scalar(select(func.count()).select_from(CallRow)) or 0)
-        return _result(config, counters, wall, ticks, in_db)
+        return _result(config, campaign_id, counters, wall, ticks, in_db)
     finally:
         db.dispose()
 
@@ -184,11 +193,17 @@ async def _shift(
 
 
 def _result(
-    config: ShiftConfig, c: Counters, wall: float, ticks: list[float], in_db: int
+    config: ShiftConfig,
+    campaign_id: int,
+    c: Counters,
+    wall: float,
+    ticks: list[float],
+    in_db: int,
 ) -> ShiftResult:
     agent_hours = max(config.agents * config.hours, 1e-9)
     return ShiftResult(
         config=config,
+        campaign_id=campaign_id,
         wall_s=wall,
         attempts=c.attempts,
         live_answers=c.live_answers,
