@@ -87,6 +87,7 @@ class EngineOptions:
     flush_s: float = 1.0  # queued writes (transitions, lead outcomes) go out this often
     empty_retry_s: float = 30.0  # an empty lead store is asked again after this long
     denial_retry_s: float = 3600.0  # a gate that fails (not a denial) is asked again after this
+    budget_refresh_s: float = 5.0  # the abandon ledger is asked this often
 
 
 @dataclass(eq=False)
@@ -208,13 +209,12 @@ class Engine:
         if wanted <= 0:
             return []
         self._refill(run, wanted, now, mono)
+        leads = [run.hopper.popleft() for _ in range(min(wanted, len(run.hopper)))]
         calls: list[tuple[CampaignRun, Call]] = []
-        while run.hopper and len(calls) < wanted:
-            lead = run.hopper.popleft()
-            decision = self._check(run, lead, now)
-            if decision is None:
-                continue
-            calls.append((run, self._new_call(run, lead, decision, now, mono)))
+        for lead, decided in zip(leads, self._decide_many(run, leads, now), strict=True):
+            decision = self._judge(run, lead, decided, now)  # again, right before dialing
+            if decision is not None:
+                calls.append((run, self._new_call(run, lead, decision, now, mono)))
         self._tokens -= len(calls)
         return calls
 
@@ -236,9 +236,19 @@ class Engine:
             agents=agents,
             calls=calls,
             abandon_target=facts.abandon_target,
-            abandon_budget=self.budget.remaining(run.config.id, now, facts.abandon_target),
+            abandon_budget=self._budget(run, now, mono),
             max_lines=math.floor(run.config.max_lines_per_agent * staffed),
         )
+
+    def _budget(self, run: CampaignRun, now: datetime, mono: float) -> float:
+        """The abandon budget, asked again every ``budget_refresh_s``; in between, each abandon
+        since the last answer is taken off it (never optimistic)."""
+        if run.budget_at is None or mono - run.budget_at >= self.options.budget_refresh_s:
+            target = run.config.facts.abandon_target
+            run.budget_value = self.budget.remaining(run.config.id, now, target)
+            run.budget_at = mono
+            run.budget_abandons = run.counters.abandoned
+        return run.budget_value - (run.counters.abandoned - run.budget_abandons)
 
     def _refill(self, run: CampaignRun, wanted: int, now: datetime, mono: float) -> None:
         size = max(self.options.hopper_min, int(self.options.hopper_per_agent * len(run.agents)))
@@ -247,25 +257,43 @@ class Engine:
         claimed = self.leads.claim(run.config.id, size - len(run.hopper), now)
         if len(claimed) < size - len(run.hopper):
             run.exhausted_until = mono + self.options.empty_retry_s
-        for lead in claimed:
-            if self._check(run, lead, now) is not None:
+        for lead, decision in zip(claimed, self._decide_many(run, claimed, now), strict=True):
+            if self._judge(run, lead, decision, now) is not None:
                 run.hopper.append(lead)
 
-    def _check(self, run: CampaignRun, lead: ClaimedLead, now: datetime) -> Decision | None:
-        """Ask the gate; on a denial reschedule the lead (fails closed on any gate error)."""
+    def _decide_many(
+        self, run: CampaignRun, leads: list[ClaimedLead], now: datetime
+    ) -> list[Decision | Exception]:
+        """The gate's decisions for a batch (one call when the gate can batch)."""
+        check_many = getattr(self.gate, "check_many", None)
+        if check_many is None or not leads:
+            return [self._decide(run, lead, now) for lead in leads]
         try:
-            decision = self.gate.check(lead.facts, run.config.facts, now)
+            decisions: list[Decision] = check_many([x.facts for x in leads], run.config.facts, now)
+            return list(decisions)
+        except Exception as exc:  # fail closed
+            log.exception("compliance gate failed for a batch of %d leads", len(leads))
+            return [exc for _ in leads]
+
+    def _decide(self, run: CampaignRun, lead: ClaimedLead, now: datetime) -> Decision | Exception:
+        try:
+            return self.gate.check(lead.facts, run.config.facts, now)
         except Exception as exc:  # fail closed: a rule that cannot be evaluated denies
             log.exception("compliance gate failed for lead %s", lead.id)
-            retry = now + timedelta(seconds=self.options.denial_retry_s)
-            self.writes.lead_outcome(
-                LeadOutcome(lead.id, lead.status, retry, f"gate error: {exc}"[:200])
-            )
-            run.counters.denied += 1
-            return None
-        if decision.allowed:
+            return exc
+
+    def _judge(
+        self, run: CampaignRun, lead: ClaimedLead, decision: Decision | Exception, now: datetime
+    ) -> Decision | None:
+        """The decision if it allows; else reschedule the lead (or set it aside) and None."""
+        if isinstance(decision, Decision) and decision.allowed:
             return decision
         run.counters.denied += 1
+        if isinstance(decision, Exception):
+            retry = now + timedelta(seconds=self.options.denial_retry_s)
+            reason = f"gate error: {decision}"[:200]
+            self.writes.lead_outcome(LeadOutcome(lead.id, lead.status, retry, reason))
+            return None
         reason = "; ".join(f"{r.rule_id}: {r.detail}" for r in decision.denials)[:200]
         if decision.next_allowed_at is not None:
             outcome = LeadOutcome(lead.id, lead.status, decision.next_allowed_at, reason)
