@@ -155,14 +155,28 @@ class Engine:
             for call in list(run.in_flight.values()):
                 if call.carrier_call_id is not None:
                     await self._safely(self.carrier.hangup(call.carrier_call_id))
-        deadline = self.clock.monotonic() + drain_s
-        while self.calls and self.clock.monotonic() < deadline:
-            self.writes.flush()
-            await self.clock.sleep(min(1.0, self.options.tick_s))
+        await self._drain(drain_s)
+        if self.calls:  # out of patience: hang up, close open wrap-ups
+            for call in list(self.calls.values()):
+                if call.carrier_call_id is not None and not call.final:
+                    await self._safely(self.carrier.hangup(call.carrier_call_id))
+            await self._drain(5.0)
+            for call in list(self.calls.values()):
+                agent = self.agents.get(call.agent_id or "")
+                if call.final and agent is not None and agent.state is AgentState.WRAP_UP:
+                    from dialer.engine.desk import Desk
+
+                    Desk(self).disposition(agent.id, "wrap_timeout")
         self.writes.flush()
         self.leads.release_all(self.clock.now())
         await self.carrier.stop()
         self.started = False
+
+    async def _drain(self, seconds: float) -> None:
+        deadline = self.clock.monotonic() + seconds
+        while self.calls and self.clock.monotonic() < deadline:
+            self.writes.flush()
+            await self.clock.sleep(min(1.0, self.options.tick_s))
 
     async def run(self, duration_s: float | None = None, stop: asyncio.Event | None = None) -> None:
         """Tick until ``duration_s`` of clock time has passed or ``stop`` is set."""
