@@ -123,6 +123,7 @@ async def _run(
             db=db,
             options=EngineOptions(
                 owner=settings.dialer_id or "dialer-1",
+                scheduler="clock" if simulate else "apscheduler",
                 carrier_name="simulated" if simulate else settings.carrier,
             ),
         )

@@ -42,6 +42,7 @@ from dialer.engine.bus import CallChanged, EventBus, ScreenPop
 from dialer.engine.calls import LIVE_ANSWERS, Call, CallState
 from dialer.engine.campaign import CampaignConfig, CampaignRun, load_campaign
 from dialer.engine.dispositions import Rule, lead_after, opt_out_digits
+from dialer.engine.jobs import ApsJobRunner, ClockJobRunner
 from dialer.engine.leads import ClaimedLead, LeadOutcome, LeadStore
 from dialer.engine.routing import LongestIdle, RoutingPolicy
 from dialer.engine.store import CallMeta, WriteBuffer
@@ -88,6 +89,7 @@ class EngineOptions:
     empty_retry_s: float = 30.0  # an empty lead store is asked again after this long
     denial_retry_s: float = 3600.0  # a gate that fails (not a denial) is asked again after this
     budget_refresh_s: float = 5.0  # the abandon ledger is asked this often
+    scheduler: str = "clock"  # time-based jobs: "clock", "apscheduler" (real time) or "none"
 
 
 @dataclass(eq=False)
@@ -126,6 +128,7 @@ class Engine:
         self._opt_out = opt_out_digits()
         self._tasks: set[asyncio.Task[None]] = set()
         self.started = False
+        self._jobs: ClockJobRunner | ApsJobRunner | None = None
         self.tick_seconds: list[float] = []  # wall time of each tick, when measured
         self.route_seconds: list[float] = []
 
@@ -143,8 +146,12 @@ class Engine:
 
         await self.carrier.start(self.on_event)
         await recover(self)
+        self._jobs = _job_runner(self)
+        if self._jobs is not None:
+            self._jobs.start()
         self._last_tick = self.clock.monotonic()
         self._last_extend = self._last_tick
+        self._tokens = self.carrier.max_cps * max(self.options.tick_s, 1.0)
         self.started = True
 
     async def stop(self, drain_s: float = 3600.0) -> None:
@@ -169,6 +176,9 @@ class Engine:
                     Desk(self).disposition(agent.id, "wrap_timeout")
         self.writes.flush()
         self.leads.release_all(self.clock.now())
+        if self._jobs is not None:
+            await self._jobs.stop()
+            self._jobs = None
         await self.carrier.stop()
         self.started = False
 
@@ -623,6 +633,13 @@ class Engine:
             await coro
         except CarrierError as exc:
             log.info("carrier refused a request: %s", exc)
+
+
+def _job_runner(engine: Engine) -> ClockJobRunner | ApsJobRunner | None:
+    kind = engine.options.scheduler
+    if kind == "none":
+        return None
+    return ApsJobRunner(engine) if kind == "apscheduler" else ClockJobRunner(engine)
 
 
 def _stage(call: Call) -> CallStage:

@@ -28,7 +28,7 @@ from compliance.api import (
     Reason,
 )
 from dialer.carriers.base import Carrier
-from dialer.clock import Clock
+from dialer.clock import Clock, RealClock
 from dialer.engine.campaign import CampaignConfig
 from dialer.engine.desk import Desk
 from dialer.engine.history import SqlCallHistory
@@ -189,7 +189,8 @@ def build(
     db = db or make_engine(settings.database_url)
     sessions = session_factory(db)
     owner = settings.dialer_id or "dialer-1"
-    opts = options or EngineOptions(owner=owner, carrier_name=settings.carrier)
+    scheduler = "apscheduler" if isinstance(clock, RealClock) else "clock"
+    opts = options or EngineOptions(owner=owner, carrier_name=settings.carrier, scheduler=scheduler)
     engine = Engine(
         db=db,
         clock=clock,
