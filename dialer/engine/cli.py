@@ -75,6 +75,7 @@ def run(
                 session.scalars(select(Campaign.id).where(Campaign.status == CampaignStatus.ACTIVE))
             )
     if not ids:
+        db.dispose()
         raise InputError("no campaign to run: name one with --campaign, or activate one")
     clock: Clock = VirtualClock(RealClock().now(), speed=speed) if simulate else RealClock()
     gate: GateChoice = "compliance"
