@@ -40,6 +40,7 @@ CALL_COLUMNS: tuple[str, ...] = (
     "local_times",
     "states",
     "recording_ref",
+    "prev_hash",
     "hash",
 )
 JSON_COLUMNS = frozenset({"timezones", "local_times", "states"})
@@ -58,17 +59,18 @@ class CallFilter:
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         row = CallLogRow
-        criteria = [
-            (self.campaign_id, row.campaign_id == self.campaign_id),
-            (self.since, row.started_at >= self.since),
-            (self.until, row.started_at < self.until),
-            (self.phone, row.phone == self.phone),
-            (self.agent_id, row.agent_id == self.agent_id),
-            (self.outcome, row.outcome == self.outcome),
-        ]
-        for value, criterion in criteria:
-            if value is not None:
-                query = query.where(criterion)
+        if self.campaign_id is not None:
+            query = query.where(row.campaign_id == self.campaign_id)
+        if self.since is not None:
+            query = query.where(row.started_at >= self.since)
+        if self.until is not None:
+            query = query.where(row.started_at < self.until)
+        if self.phone is not None:
+            query = query.where(row.phone == self.phone)
+        if self.agent_id is not None:
+            query = query.where(row.agent_id == self.agent_id)
+        if self.outcome is not None:
+            query = query.where(row.outcome == self.outcome)
         return query
 
 
