@@ -12,17 +12,14 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from campaigns.models import Campaign
 from compliance.audit.models import CallLogRow
-from compliance.caps import legal_abandon_cap
+from compliance.caps import abandon_cap, legal_abandon_cap
 
 __all__ = [
     "DAY_COLUMNS",
@@ -102,17 +99,9 @@ class CampaignAbandonment:
         return tuple(d for d in self.days if d.over_cap)
 
 
-@cache
-def _abandonment_data() -> dict[str, dict[str, Any]]:
-    text = resources.files("compliance").joinpath("data/abandonment.yaml").read_text("utf-8")
-    data: dict[str, dict[str, Any]] = yaml.safe_load(text)
-    return data
-
-
 def legal_period_days(country: str) -> int:
-    """The measuring period of the abandonment cap (``compliance/data/abandonment.yaml``)."""
-    entry = _abandonment_data().get(country.upper(), {})
-    return int(entry.get("period_days", 30))
+    """The measuring period of the abandonment cap (the ``abandonment`` rules data)."""
+    return abandon_cap(country).period_days
 
 
 def _slot_expr(dialect: str) -> Any:
