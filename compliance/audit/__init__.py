@@ -4,7 +4,7 @@ The engine appends one :class:`~compliance.api.CallRecord` per final attempt thr
 :class:`SqlCallLog`; :func:`verify_log` proves the log was not edited, and names what was.
 """
 
-from compliance.audit.log import SqlCallLog
+from compliance.audit.log import SqlCallLog, open_call_log
 from compliance.audit.models import CallLogHead, CallLogRow
 from compliance.audit.scan import VerifyResult, verify_log
 from compliance.audit.verify import ChainVerifier, Finding, FindingKind
@@ -17,5 +17,6 @@ __all__ = [
     "FindingKind",
     "SqlCallLog",
     "VerifyResult",
+    "open_call_log",
     "verify_log",
 ]

@@ -1,8 +1,8 @@
 """Abandonment from the call log: per campaign, the rate per day, the rolling rate over the legal
 period (30 days in the US), and the worst 30-minute window; days over the cap are flagged.
 
-The rate is abandoned calls / calls answered by a live person (``answered_by == "human"``); days
-and half-hour slots are UTC. The database aggregates live answers per campaign and half hour
+The rate is abandoned calls / calls answered by a live person (``answered_by`` human, or unknown
+as the engine counts it: an undetected answer may be a person); days and half-hour slots are UTC. The database aggregates live answers per campaign and half hour
 (:func:`live_slots`); the rest is pure (:func:`summarize`).
 """
 
@@ -23,6 +23,7 @@ from compliance.caps import abandon_cap, legal_abandon_cap
 
 __all__ = [
     "DAY_COLUMNS",
+    "LIVE_ANSWERED_BY",
     "SUMMARY_COLUMNS",
     "CampaignAbandonment",
     "DayRate",
@@ -35,6 +36,9 @@ __all__ = [
     "summarize",
     "summary_row",
 ]
+
+
+LIVE_ANSWERED_BY = ("human", "unknown")  # the engine's live answers (dialer.engine.calls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +131,7 @@ def live_slots(
     abandoned = func.sum(case((CallLogRow.abandoned, 1), else_=0))
     query = (
         select(CallLogRow.campaign_id, slot, func.count(), abandoned)
-        .where(CallLogRow.answered_by == "human")
+        .where(CallLogRow.answered_by.in_(LIVE_ANSWERED_BY))
         .group_by(CallLogRow.campaign_id, slot)
     )
     if campaign_id is not None:

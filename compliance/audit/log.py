@@ -11,20 +11,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from compliance.api import CallRecord
 from compliance.audit.chain import canonical, canonical_cells, chain_hash, record_columns
 from compliance.audit.models import HEAD_ID, CallLogHead, CallLogRow
 
-__all__ = ["SqlCallLog"]
+__all__ = ["SqlCallLog", "open_call_log"]
 
 
 class SqlCallLog:
-    """``append`` in its own transaction (given an ``Engine``) or in the caller's (a ``Session``,
-    which then holds the chain's lock until it commits)."""
+    """``append`` in its own transaction (given an ``Engine`` or a session factory) or in the
+    caller's (a ``Session``, which then holds the chain's lock until it commits)."""
 
-    def __init__(self, db: Engine | Session) -> None:
+    def __init__(self, db: Engine | Session | sessionmaker[Session]) -> None:
         self._db = db
 
     def append(self, record: CallRecord) -> None:
@@ -55,9 +55,17 @@ class SqlCallLog:
     def _connection(self) -> Iterator[Connection]:
         if isinstance(self._db, Session):
             yield self._db.connection()
-            return
-        with self._db.begin() as conn:
-            yield conn
+        elif isinstance(self._db, sessionmaker):
+            with self._db.begin() as session:
+                yield session.connection()
+        else:
+            with self._db.begin() as conn:
+                yield conn
+
+
+def open_call_log(*, sessions: sessionmaker[Session]) -> SqlCallLog:
+    """The engine's factory: each append in a transaction of its own."""
+    return SqlCallLog(sessions)
 
 
 def _lock_head(conn: Connection, count: int) -> tuple[int, str]:

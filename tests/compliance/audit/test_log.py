@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from compliance.audit import CallLogRow, FindingKind, SqlCallLog, verify_log
-from dialer.storage import make_engine
+from compliance.audit import CallLogRow, FindingKind, SqlCallLog, open_call_log, verify_log
+from dialer.storage import make_engine, session_factory
 from tests.compliance.audit.factory import record
 
 
@@ -133,3 +133,10 @@ def test_concurrent_appenders_take_turns(db_url: str, engine: Engine) -> None:
     result = verify_log(engine)
     assert result.ok
     assert result.checked == 50
+
+
+def test_the_engines_factory_appends_in_transactions_of_its_own(engine: Engine) -> None:
+    log = open_call_log(sessions=session_factory(engine))
+    log.append(record(1))
+    log.append(record(2))
+    assert verify_log(engine).checked == 2
