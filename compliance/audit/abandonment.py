@@ -2,8 +2,9 @@
 period (30 days in the US), and the worst 30-minute window; days over the cap are flagged.
 
 The rate is abandoned calls / calls answered by a live person (``answered_by`` human, or unknown
-as the engine counts it: an undetected answer may be a person); days and half-hour slots are UTC. The database aggregates live answers per campaign and half hour
-(:func:`live_slots`); the rest is pure (:func:`summarize`).
+as the engine counts it: an undetected answer may be a person); days and half-hour slots are UTC.
+The database aggregates live answers per campaign and half hour (:func:`live_slots`); the rest
+is pure (:func:`summarize`).
 """
 
 from __future__ import annotations

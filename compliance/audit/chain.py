@@ -28,6 +28,7 @@ __all__ = [
     "canonical",
     "canonical_cells",
     "chain_hash",
+    "local_times",
     "record_columns",
     "ts_text",
 ]
@@ -85,7 +86,7 @@ def _json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=True, sort_keys=True)
 
 
-def _local_times(started: datetime, zones: Sequence[str]) -> dict[str, str | None]:
+def local_times(started: datetime, zones: Sequence[str]) -> dict[str, str | None]:
     """The local time of ``started`` in each zone the decision used (None: unknown zone)."""
     out: dict[str, str | None] = {}
     for zone in zones:
@@ -124,7 +125,7 @@ def record_columns(record: CallRecord) -> dict[str, object]:
         "safe_harbor_played": record.safe_harbor_played,
         "states": _json([[name, ts_text(at)] for name, at in record.states]),
         "timezones": _json(list(record.timezones)),
-        "local_times": _json(_local_times(started, record.timezones)),
+        "local_times": _json(local_times(started, record.timezones)),
         "recording_ref": record.recording_ref,
     }
 

@@ -3,6 +3,7 @@ export for archiving."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,18 +22,24 @@ from compliance.audit.abandonment import (
     summarize,
     summary_row,
 )
+from compliance.audit.auditdata import retention
+from compliance.audit.explain import explain_call
 from compliance.audit.export import export_calls, verify_export
-from compliance.audit.output import Format, write_rows
+from compliance.audit.output import Format, json_default, write_rows
 from compliance.audit.query import CALL_COLUMNS, CallFilter, iter_calls, resolve_campaign
-from compliance.audit.retention import retention
+from compliance.audit.recheck import find_violations
 from compliance.audit.scan import verify_log
 from compliance.audit.verify import Finding
-from dialer.cli_support import engine_from, open_session
+from compliance.audit.violations import Violation
+from compliance.dnc import open_lookup
+from compliance.rules import default_rules
+from dialer.cli_support import engine_from, open_session, settings_from
 from dialer.clock import RealClock
 from dialer.errors import InputError
 
 app = typer.Typer(
-    help="Audit the call log: verify, query, abandonment, export.", no_args_is_help=True
+    help="Audit the call log: verify, query, abandonment, violations, explain, export.",
+    no_args_is_help=True,
 )
 
 TABLE_COLUMNS = (
@@ -210,6 +217,67 @@ def abandonment(
         )
     if flagged:
         raise typer.Exit(1)
+
+
+VIOLATION_COLUMNS = ("kind", "call_id", "seq", "phone", "dialed_at", "rule_id", "detail")
+
+
+def _violation_row(v: Violation) -> dict[str, object]:
+    return {
+        "kind": v.kind.value,
+        "call_id": v.call.call_id,
+        "seq": v.call.seq,
+        "campaign_id": v.call.campaign_id,
+        "phone": v.call.phone,
+        "dialed_at": v.call.dialed_at,
+        "rule_id": v.rule_id,
+        "source": v.source,
+        "detail": v.detail,
+        "evidence": dict(v.evidence),
+    }
+
+
+@app.command("violations")
+def violations(
+    ctx: typer.Context,
+    campaign: CampaignOpt = None,
+    since: FromOpt = None,
+    until: ToOpt = None,
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """Recompute, from the log and the rules (not from the pre-dial decisions), every call placed
+    outside a calling window, to a number on a do-not-call list at the time, over a frequency
+    cap, without required consent, or abandoned without the message (exit 1 if any)."""
+    lo, hi = _range(since, until)
+    with open_session(ctx) as session:
+        campaign_id = None if campaign is None else resolve_campaign(session, campaign)
+        lookup = open_lookup(session, settings_from(ctx).data_dir)
+        where = CallFilter(campaign_id, lo, hi)
+        checked, found = find_violations(session, lookup, default_rules(), where)
+    if found or fmt is not Format.TABLE:
+        rows = (_violation_row(v) for v in found)
+        write_rows(sys.stdout, fmt, VIOLATION_COLUMNS, rows, title="Violations")
+    if fmt is Format.TABLE:
+        typer.echo(f"{len(found)} violation(s) in {checked} calls checked")
+    if found:
+        raise typer.Exit(1)
+
+
+@app.command("explain")
+def explain(
+    ctx: typer.Context,
+    call_id: Annotated[str, typer.Argument(help="The engine's call id.")],
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """The decision behind a call: rules evaluated and their sources, data versions, zones (as
+    the compliance gate stored it), and the call recomputed from the log."""
+    with open_session(ctx) as session:
+        lookup = open_lookup(session, settings_from(ctx).data_dir)
+        found = explain_call(session, call_id, lookup, default_rules())
+    if fmt is Format.JSON:
+        typer.echo(json.dumps(found.as_json(), default=json_default, indent=2))
+    else:
+        typer.echo("\n".join(found.lines()))
 
 
 @app.command("export")

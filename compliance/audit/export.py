@@ -16,10 +16,10 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
+from compliance.audit.auditdata import Retention
 from compliance.audit.chain import canonical, canonical_cells, chain_hash
 from compliance.audit.models import HEAD_ID, CallLogHead
 from compliance.audit.query import JSON_COLUMNS, CallFilter, iter_calls
-from compliance.audit.retention import Retention
 from compliance.audit.verify import Finding, FindingKind
 
 __all__ = ["EXPORT_FORMAT", "export_calls", "verify_export"]

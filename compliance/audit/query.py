@@ -56,6 +56,7 @@ class CallFilter:
     phone: str | None = None
     agent_id: str | None = None
     outcome: str | None = None
+    call_id: str | None = None
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         row = CallLogRow
@@ -71,6 +72,8 @@ class CallFilter:
             query = query.where(row.agent_id == self.agent_id)
         if self.outcome is not None:
             query = query.where(row.outcome == self.outcome)
+        if self.call_id is not None:
+            query = query.where(row.call_id == self.call_id)
         return query
 
 
