@@ -7,11 +7,14 @@ from typing import Annotated
 
 import typer
 
-from compliance.audit.query import resolve_campaign
+from compliance.audit.query import CallFilter, resolve_campaign
+from compliance.audit.recheck import find_violations
 from compliance.audit.report import render_report
 from compliance.audit.report_data import gather
 from compliance.audit.scan import verify_log
-from dialer.cli_support import engine_from, open_session
+from compliance.dnc import open_lookup
+from compliance.rules import default_rules
+from dialer.cli_support import engine_from, open_session, settings_from
 from dialer.clock import RealClock
 from dialer.errors import InputError
 
@@ -32,6 +35,8 @@ def campaign(
     with open_session(ctx) as session:
         campaign_id = resolve_campaign(session, name)
         data = gather(session, campaign_id)
+        lookup = open_lookup(session, settings_from(ctx).data_dir)
+        _, found = find_violations(session, lookup, default_rules(), CallFilter(campaign_id))
     chain = None
     if verify:
         engine = engine_from(ctx)
@@ -39,7 +44,12 @@ def campaign(
             chain = verify_log(engine)
         finally:
             engine.dispose()
-    html = render_report(data, generated_at=RealClock().now(), chain=chain)
+    html = render_report(
+        data,
+        generated_at=RealClock().now(),
+        chain=chain,
+        violations=[v.describe() for v in found],
+    )
     try:
         out.write_text(html, encoding="utf-8")
     except OSError as exc:

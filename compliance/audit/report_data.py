@@ -18,11 +18,9 @@ from compliance.audit.abandonment import (
     summarize,
 )
 from compliance.audit.models import CallLogRow
+from compliance.audit.violations import BRIDGE_STATES
 
 __all__ = ["BRIDGE_STATES", "ReportData", "agent_occupancy", "gather"]
-
-# States after which an agent is talking to the callee (the first found counts).
-BRIDGE_STATES = ("bridged", "connected", "agent_connected", "talking")
 
 
 @dataclass(frozen=True, slots=True)

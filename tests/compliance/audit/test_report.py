@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text
 
 from compliance.audit import SqlCallLog
@@ -35,7 +36,10 @@ def test_occupancy_is_talk_time_over_active_time() -> None:
     assert agent_occupancy(calls) == {"a": 0.8, "b": 0.0}
 
 
-def test_the_report_has_its_plots_and_summary(db_url: str, engine: Engine, tmp_path: Path) -> None:
+def test_the_report_has_its_plots_and_summary(
+    db_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIALER_DATA_DIR", str(tmp_path / "no-registries"))
     created = run_cli(
         db_url,
         "campaign",
@@ -71,7 +75,9 @@ def test_the_report_has_its_plots_and_summary(db_url: str, engine: Engine, tmp_p
     assert all(base64.b64decode(data).startswith(PNG) for _, data in images)
     assert "intact (41 records verified)" in html
     assert "day(s) over the 3.0% cap" in html  # 4 of 40 abandoned
-    assert "Violations recomputed from the log" in html
+    # No do-not-call registry was imported: every telemarketing call fails closed.
+    assert 'Violations recomputed from the log: <span class="bad">41 finding(s)' in html
+    assert "national do-not-call registry is not loaded" in html
 
 
 def test_report_of_an_unknown_campaign(db_url: str, engine: Engine, tmp_path: Path) -> None:
