@@ -75,9 +75,11 @@ def test_the_report_has_its_plots_and_summary(
     assert all(base64.b64decode(data).startswith(PNG) for _, data in images)
     assert "intact (41 records verified)" in html
     assert "day(s) over the 3.0% cap" in html  # 4 of 40 abandoned
-    # No do-not-call registry was imported: every telemarketing call fails closed.
-    assert 'Violations recomputed from the log: <span class="bad">41 finding(s)' in html
-    assert "national do-not-call registry is not loaded" in html
+    # The records' leads are not in the database: every call fails closed (41); the 4
+    # abandoned calls played no message (4).
+    assert 'Violations recomputed from the log: <span class="bad">45 finding(s)' in html
+    assert "not_checkable: call call-1 (seq 2)" in html
+    assert "the lead has no candidate state or province" in html
 
 
 def test_report_of_an_unknown_campaign(db_url: str, engine: Engine, tmp_path: Path) -> None:
