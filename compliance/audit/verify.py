@@ -19,7 +19,14 @@ from enum import StrEnum
 
 from compliance.audit.chain import CANON_FIELDS, FIELD_SEP, GENESIS
 
-__all__ = ["ChainVerifier", "Finding", "FindingKind", "StoredRow"]
+__all__ = [
+    "ChainVerifier",
+    "Finding",
+    "FindingKind",
+    "StoredRow",
+    "head_findings",
+    "merge_findings",
+]
 
 StoredRow = tuple[int, str, str, str]  # seq, prev_hash, hash, canonical text
 _SEPS = len(CANON_FIELDS) - 1
@@ -92,36 +99,18 @@ class ChainVerifier:
         self._prev, self._prev_ok, self._prev2_hash = prev, prev_ok, prev2_hash
         self.checked += checked
 
+    @property
+    def last(self) -> StoredRow | None:
+        """The last row fed."""
+        return self._prev
+
     def finish(self, head: tuple[int, str] | None) -> list[Finding]:
-        """Compare the last row with the head ``(seq, hash)``; returns every finding."""
+        """Compare the last row with the head ``(seq, hash)`` (None: no head check); returns
+        every finding."""
         last = self._prev
         last_seq = 0 if last is None else last[0]
         if head is not None:
-            head_seq, head_hash = head
-            if last_seq < head_seq:
-                self._add(
-                    FindingKind.DELETED,
-                    last_seq + 1,
-                    head_seq,
-                    None,
-                    f"missing from the end of the log (the head names seq {head_seq})",
-                )
-            elif last is not None and last_seq > head_seq:
-                self._add(
-                    FindingKind.INSERTED,
-                    head_seq + 1,
-                    last_seq,
-                    _call_id(last[3]),
-                    f"appended behind the log's back (the head names seq {head_seq})",
-                )
-            elif last is not None and last[2] != head_hash:
-                self._add(
-                    FindingKind.EDITED,
-                    last_seq,
-                    last_seq,
-                    _call_id(last[3]),
-                    "its hash differs from the one the head recorded (rewritten)",
-                )
+            self.findings.extend(head_findings(last, head))
         for seq in sorted(self._anchors):
             if seq > last_seq:
                 self._add(FindingKind.ANCHOR, seq, seq, None, "the anchored record is missing")
@@ -234,3 +223,39 @@ class ChainVerifier:
             self.findings.insert(len(self.findings) - 1, finding)
         else:
             self.findings.append(finding)
+
+
+def head_findings(last: StoredRow | None, head: tuple[int, str]) -> list[Finding]:
+    """What the head ``(seq, hash)`` says about the end of the chain, whose last row is
+    ``last``."""
+    last_seq = 0 if last is None else last[0]
+    head_seq, head_hash = head
+    if last_seq < head_seq:
+        detail = f"missing from the end of the log (the head names seq {head_seq})"
+        return [Finding(FindingKind.DELETED, last_seq + 1, head_seq, None, detail)]
+    if last is not None and last_seq > head_seq:
+        detail = f"appended behind the log's back (the head names seq {head_seq})"
+        return [Finding(FindingKind.INSERTED, head_seq + 1, last_seq, _call_id(last[3]), detail)]
+    if last is not None and last[2] != head_hash:
+        detail = "its hash differs from the one the head recorded (rewritten)"
+        return [Finding(FindingKind.EDITED, last_seq, last_seq, _call_id(last[3]), detail)]
+    return []
+
+
+def merge_findings(parts: Iterable[list[Finding]]) -> list[Finding]:
+    """Findings of consecutive ranges, with runs of renumbered records joined across them."""
+    out: list[Finding] = []
+    for part in parts:
+        for f in part:
+            last = out[-1] if out else None
+            if (
+                last is not None
+                and f.kind is FindingKind.RENUMBERED
+                and last.kind is FindingKind.RENUMBERED
+                and last.last_seq == f.seq - 1
+                and last.detail == f.detail
+            ):
+                last.last_seq = f.last_seq
+            else:
+                out.append(f)
+    return out

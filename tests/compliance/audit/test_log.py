@@ -140,3 +140,22 @@ def test_the_engines_factory_appends_in_transactions_of_its_own(engine: Engine) 
     log.append(record(1))
     log.append(record(2))
     assert verify_log(engine).checked == 2
+
+
+def test_verification_in_parallel_ranges_finds_the_same(logged: Engine) -> None:
+    """Six records in three ranges (seq 1-2, 3-4, 5-6): tampering at the range boundaries."""
+    SqlCallLog(logged).append_many([record(i) for i in range(7, 13)])  # 12 records: 1-4, 5-8, 9-12
+    _sql(
+        logged,
+        "UPDATE call_log SET outcome = 'busy' WHERE seq = 5",  # first of a range
+        "DELETE FROM call_log WHERE seq IN (8, 9)",  # across a boundary
+    )
+    serial = verify_log(logged)
+    parallel = verify_log(logged, workers=3, parallel_from=1)
+    described = [f.describe() for f in serial.findings]
+    assert [f.describe() for f in parallel.findings] == described
+    assert described == [
+        "edited: seq 5 (call call-5): its content does not match its hash",
+        "deleted: seq 8..9: missing between seq 7 (call call-7) and seq 10 (call call-10)",
+    ]
+    assert parallel.checked == serial.checked == 10
