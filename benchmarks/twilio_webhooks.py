@@ -50,22 +50,23 @@ CALLER_ID = "+14155550100"
 
 
 class Timed:
-    """ASGI wrapper noting, per request, the seconds from arrival at the app to the response."""
+    """ASGI wrapper noting, per answer, the seconds from arrival at the app to the response, and
+    the process's CPU clock at both ends."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.samples: list[float] = []
+        self.samples: list[tuple[float, float, float]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != twiml.ANSWER_PATH:
             await self.app(scope, receive, send)
             return
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
 
         async def timed_send(message: Message) -> None:
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body"):
-                self.samples.append(time.perf_counter() - start)
+                self.samples.append((time.perf_counter() - start, cpu, time.process_time()))
 
         await self.app(scope, receive, timed_send)
 
@@ -225,6 +226,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if server.is_alive():
             server.kill()
     inside = inside[args.warmup * args.concurrency :]
+    bursts = [inside[i : i + args.concurrency] for i in range(0, len(inside), args.concurrency)]
+    cpu = [max(end for *_, end in b) - min(start for _, start, _ in b) for b in bursts]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     loop = "uvloop" if args.uvloop else "asyncio"
     print(
@@ -232,7 +235,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"(load average {load})"
     )
     print(f"round trip (client): {_figures(client)}")
-    print(f"in server          : {_figures(inside)}")
+    print(f"in server          : {_figures([wall for wall, *_ in inside])}")
+    print(
+        f"server CPU per burst of {args.concurrency} answers: median "
+        f"{statistics.median(cpu) * 1000:.1f} ms, best {min(cpu) * 1000:.1f} ms "
+        "(on an idle core the last answer of a burst waits about this long)"
+    )
     print(f"agents ready at the end: {ready}/{args.concurrency}; abandoned: {abandoned}")
 
 

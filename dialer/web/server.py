@@ -81,7 +81,10 @@ async def serving(
 ) -> AsyncIterator[Serving]:
     """Serve ``app`` on ``host:port`` while the block runs; stop gracefully after it."""
     sock = _bind(host, port)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    # proxy_headers off: the app reads X-Forwarded-* itself where it matters (signatures)
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False
+    )
     server = _EmbeddedServer(config, own_signals=own_signals)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

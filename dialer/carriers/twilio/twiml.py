@@ -76,6 +76,7 @@ def _is_audio_url(text: str) -> bool:
     return text.startswith(("https://", "http://")) and " " not in text
 
 
+@lru_cache(maxsize=256)
 def message(text: str, *, gather_url: str, gather_timeout_s: int, hangup_after: bool) -> str:
     """TwiML that plays ``text`` (``<Play>`` for an audio URL, else ``<Say>``) inside a
     ``<Gather>`` so one key press posts to ``gather_url`` (opt-out); then hang up or hold."""

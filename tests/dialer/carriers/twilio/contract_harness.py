@@ -31,14 +31,14 @@ T = TypeVar("T")
 SCALE = 0.01
 
 #: Behaviour (by its value, see tests/dialer/carriers/harness.py) -> what the callee does. Calls
-#: last a few tenths of a second at least, so a call is still up right after it was placed.
+#: last a second at least, so a call is still up right after it was placed (on a loaded machine).
 CALLEES = {
-    "human": Callee(outcome="human", ring_s=0.1, talk_s=0.6),
-    "human_opts_out": Callee(outcome="human", ring_s=0.1, talk_s=0.6, press="9"),
-    "machine": Callee(outcome="machine", ring_s=0.1, talk_s=0.5),
-    "no_answer": Callee(outcome="no-answer", ring_s=0.3),
-    "busy": Callee(outcome="busy", ring_s=0.3, answer_s=0.2),
-    "failed": Callee(outcome="failed", ring_s=0.3, answer_s=0.2),
+    "human": Callee(outcome="human", ring_s=0.1, talk_s=1.5),
+    "human_opts_out": Callee(outcome="human", ring_s=0.1, talk_s=5.0, press="9"),
+    "machine": Callee(outcome="machine", ring_s=0.1, talk_s=1.5),
+    "no_answer": Callee(outcome="no-answer", ring_s=0.8),
+    "busy": Callee(outcome="busy", ring_s=0.8, answer_s=0.2),
+    "failed": Callee(outcome="failed", ring_s=0.8, answer_s=0.2),
 }
 
 
