@@ -105,4 +105,5 @@ class CampaignRun:
     agents: dict[str, Agent] = field(default_factory=dict)  # logged in to this campaign
     ready: dict[str, Agent] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)
+    at_end: Counters | None = None  # the counters when dialing stopped (simulations)
     exhausted_until: float = 0.0  # monotonic time before which the lead store is not asked again

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import holidays
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
@@ -13,7 +15,7 @@ from campaigns.enums import CampaignStatus, DialMode, Purpose
 from campaigns.models import Lead
 from campaigns.service import CampaignSpec, create_campaign, get_or_create_list
 
-__all__ = ["DemoSpec", "create_demo_campaign"]
+__all__ = ["DemoSpec", "create_demo_campaign", "demo_start"]
 
 _LEADS: Table = Lead.__table__  # type: ignore[assignment]
 _FIRST = ("Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun")
@@ -78,3 +80,15 @@ def _lead(campaign_id: int, list_id: int, spec: DemoSpec, i: int, now: datetime)
         "attempts": 0,
         "created_at": now,
     }
+
+
+def demo_start(now: datetime, zone: str = "America/New_York", hour: int = 10) -> datetime:
+    """The next weekday (not a US federal holiday) at ``hour``:00 in ``zone``, at or after
+    ``now``: a time every rule allows calling the demo's leads."""
+    tz = ZoneInfo(zone)
+    local = now.astimezone(tz)
+    day = local.date() if local.hour < hour else local.date() + timedelta(days=1)
+    federal = holidays.country_holidays("US", years=range(day.year, day.year + 2))
+    while day.weekday() >= 5 or day in federal:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour), tz).astimezone(UTC)

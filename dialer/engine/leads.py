@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.enums import LeadStatus
@@ -25,6 +25,28 @@ __all__ = ["ClaimedLead", "LeadOutcome", "LeadStore", "lead_facts", "screen_reco
 
 READY_STATUSES = (LeadStatus.NEW, LeadStatus.RETRY, LeadStatus.CALLBACK)
 _LEADS: Table = Lead.__table__  # type: ignore[assignment]
+_BY_ID = _LEADS.c.id == bindparam("lid")
+_MARK = (
+    update(_LEADS)
+    .where(_BY_ID)
+    .values(
+        status=LeadStatus.IN_PROGRESS,
+        attempts=bindparam("att"),
+        last_attempt_at=bindparam("la"),
+        lease_expires_at=bindparam("le"),
+    )
+)
+_FINISH_VALUES: dict[str, Any] = {
+    "status": bindparam("st"),
+    "next_eligible_at": bindparam("nx"),
+    "status_reason": bindparam("rs"),
+    "lease_owner": None,
+    "lease_expires_at": None,
+}
+_FINISH = update(_LEADS).where(_BY_ID).values(_FINISH_VALUES)
+_FINISH_DP = (
+    update(_LEADS).where(_BY_ID).values({**_FINISH_VALUES, "last_disposition": bindparam("dp")})
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,25 +155,18 @@ class LeadStore:
             .with_for_update(skip_locked=True)
         )
 
-    def mark_dialing(
-        self, session: Session, leads: Sequence[tuple[int, int]], now: datetime
-    ) -> None:
-        """``(lead id, attempts)`` pairs are being dialed now: in progress, attempt counted."""
-        if not leads:
-            return
-        session.execute(
-            update(_LEADS)
-            .where(_LEADS.c.id == bindparam("lid"))
-            .values(
-                status=LeadStatus.IN_PROGRESS,
-                attempts=bindparam("att"),
-                last_attempt_at=now,
-                lease_expires_at=now + self.lease,
-            ),
-            [{"lid": lid, "att": att} for lid, att in leads],
-        )
+    def mark_dialing(self, conn: Connection, leads: Sequence[tuple[int, int, datetime]]) -> None:
+        """``(lead id, attempts, when)``: dialed then, in progress, attempt counted."""
+        if leads:
+            conn.execute(
+                _MARK,
+                [
+                    {"lid": lid, "att": att, "la": at, "le": at + self.lease}
+                    for lid, att, at in leads
+                ],
+            )
 
-    def finish(self, session: Session, outcomes: Iterable[LeadOutcome]) -> None:
+    def finish(self, conn: Connection, outcomes: Iterable[LeadOutcome]) -> None:
         """Write the leads' new statuses (and last disposition, if any); release their leases."""
         with_dp: list[dict[str, Any]] = []
         without: list[dict[str, Any]] = []
@@ -161,18 +176,10 @@ class LeadStore:
                 without.append(row)
             else:
                 with_dp.append({**row, "dp": o.disposition})
-        values: dict[str, Any] = {
-            "status": bindparam("st"),
-            "next_eligible_at": bindparam("nx"),
-            "status_reason": bindparam("rs"),
-            "lease_owner": None,
-            "lease_expires_at": None,
-        }
-        stmt = update(_LEADS).where(_LEADS.c.id == bindparam("lid"))
         if with_dp:
-            session.execute(stmt.values({**values, "last_disposition": bindparam("dp")}), with_dp)
+            conn.execute(_FINISH_DP, with_dp)
         if without:
-            session.execute(stmt.values(values), without)
+            conn.execute(_FINISH, without)
 
     def release(self, session: Session, lead_ids: Sequence[int]) -> None:
         """Give back claimed leads that were not dialed."""
@@ -217,7 +224,7 @@ class LeadStore:
                 )
                 for lid, last in rows
             ]
-            self.finish(session, outcomes)
+            self.finish(session.connection(), outcomes)
             return len(outcomes)
 
     def release_all(self, now: datetime) -> None:

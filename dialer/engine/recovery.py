@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from campaigns.enums import LeadStatus
@@ -117,7 +117,7 @@ async def recover(engine: Engine) -> int:
                     timezones=tuple(row.timezones),
                 )
             )
-        engine.leads.finish(session, outcomes)
+        engine.leads.finish(session.connection(), outcomes)
     with engine.sessions.begin() as session:
         session.execute(
             update(Lead)
@@ -130,4 +130,5 @@ async def recover(engine: Engine) -> int:
 
 
 def _attempts(session: Session, lead_id: int) -> int:
-    return int(session.scalar(select(Lead.attempts).where(Lead.id == lead_id)) or 0)
+    """Attempts made, counted from the call rows (written before each dial)."""
+    return int(session.scalar(select(func.count()).where(CallRow.lead_id == lead_id)) or 0)

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.enums import LeadStatus
@@ -45,6 +46,7 @@ from dialer.engine.leads import ClaimedLead, LeadOutcome, LeadStore
 from dialer.engine.routing import LongestIdle, RoutingPolicy
 from dialer.engine.store import CallMeta, WriteBuffer
 from dialer.errors import CarrierError
+from dialer.storage import session_factory
 from pacing.api import AgentState as PaceAgent
 from pacing.api import AgentView, CallStage, CallView, Outcome, OutcomeKind, Pacer, Snapshot
 
@@ -82,6 +84,7 @@ class EngineOptions:
     grace_s: float = 2.0  # a live answer waits this long for an agent (47 CFR 64.1200(a)(7)(i))
     hopper_min: int = 20
     hopper_per_agent: float = 3.0
+    flush_s: float = 1.0  # queued writes (transitions, lead outcomes) go out this often
     empty_retry_s: float = 30.0  # an empty lead store is asked again after this long
     denial_retry_s: float = 3600.0  # a gate that fails (not a denial) is asked again after this
 
@@ -90,7 +93,7 @@ class EngineOptions:
 class Engine:
     """The dialing runtime of one process. Build it with :func:`dialer.engine.wiring.build`."""
 
-    sessions: sessionmaker[Session]
+    db: DbEngine
     clock: Clock
     carrier: Carrier
     gate: Gate
@@ -105,8 +108,9 @@ class Engine:
     perf: Callable[[], float] | None = None
 
     def __post_init__(self) -> None:
+        self.sessions: sessionmaker[Session] = session_factory(self.db)
         self.leads = LeadStore(self.sessions, self.options.owner, self.options.lease_s)
-        self.writes = WriteBuffer(self.sessions, self.leads)
+        self.writes = WriteBuffer(self.db, self.leads)
         self.campaigns: dict[int, CampaignRun] = {}
         self.agents: dict[str, Agent] = {}
         self.calls: dict[str, Call] = {}  # engine call id -> call, until final and dispositioned
@@ -117,6 +121,7 @@ class Engine:
         self._tokens = 0.0  # originations allowed now (carrier calls per second)
         self._last_tick: float | None = None
         self._last_extend = 0.0
+        self._last_flush = 0.0
         self._opt_out = opt_out_digits()
         self._tasks: set[asyncio.Task[None]] = set()
         self.started = False
@@ -188,7 +193,8 @@ class Engine:
         if batch:
             self._persist_new(batch, now)
             await self._originate(batch)
-        else:
+        if mono - self._last_flush >= self.options.flush_s:
+            self._last_flush = mono
             self.writes.flush()
         if mono - self._last_extend >= self.options.lease_s / 3:
             self._last_extend = mono

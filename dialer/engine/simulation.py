@@ -16,7 +16,8 @@ world, with simulated agents, for benchmarks and the demo.
   zero-argument callable returning a :class:`pacing.api.Pacer` (e.g. a benchmark baseline);
 * ``abandon_target`` (default: the world's ``abandon_cap``, else 0.03), ``leads`` (default:
   enough for the shift), ``database_url`` (default: an in-memory SQLite database; the engine's
-  own tables and migrations either way), ``tick_s``, ``max_lines_per_agent``, ``max_cps``,
+  own tables and migrations either way), ``tick_s``, ``flush_s`` (how often queued writes go
+  out; call rows are always written before they are dialed), ``max_lines_per_agent``, ``max_cps``,
   ``gate`` (``"allow_all"``: the simulated callees are fictitious; ``"compliance"`` uses the real
   gate), ``start`` (a Monday 9:00 in New York by default).
 
@@ -29,11 +30,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import numpy as np
 
+from campaigns.enums import DialMode, Purpose
 from dialer.agents.simulated import SimulatedAgents
 from dialer.carriers.simulated import AgentSampler, SimulatedCarrier, load_world
 from dialer.clock import VirtualClock
@@ -62,16 +64,21 @@ class ShiftConfig:
     leads: int | None = None
     database_url: str = "sqlite://"
     tick_s: float = 1.0
+    flush_s: float = 5.0
     max_lines_per_agent: float = 6.0
     max_cps: float = 1000.0
     max_wrap_s: float = 900.0
     gate: GateChoice = "allow_all"
     start: datetime = DEFAULT_START
+    campaign_name: str | None = None  # default: "shift-<seed>"
+    settings: Settings | None = None  # for the real gate's data (default: Settings())
+    purpose: Purpose = Purpose.SURVEY
 
 
 @dataclass(frozen=True)
 class ShiftResult:
     config: ShiftConfig
+    campaign_id: int
     wall_s: float
     attempts: int
     live_answers: int
@@ -100,7 +107,7 @@ def run_shift(config: ShiftConfig) -> ShiftResult:
     """Run one shift (see the module docstring) and return its figures."""
     world = load_world(config.world, config.variants)
     target = config.abandon_target or world.abandon_cap or 0.03
-    leads = config.leads or int(config.agents * config.hours * 260) + 100
+    leads = config.leads or int(config.agents * config.hours * 110) + 200
     db = make_engine(config.database_url)
     try:
         upgrade(db)
@@ -108,7 +115,11 @@ def run_shift(config: ShiftConfig) -> ShiftResult:
             campaign_id = create_demo_campaign(
                 session,
                 DemoSpec(
-                    name=f"shift-{config.seed}",
+                    name=config.campaign_name or f"shift-{config.seed}",
+                    purpose=config.purpose,
+                    dial_mode=DialMode(config.pacer)
+                    if isinstance(config.pacer, str)
+                    else DialMode.PREDICTIVE,
                     leads=leads,
                     max_wrap_s=config.max_wrap_s,
                     abandon_target=target,
@@ -125,12 +136,12 @@ def run_shift(config: ShiftConfig) -> ShiftResult:
                 call_id_prefix="sim-",
             )
             runtime = build(
-                Settings(database_url=config.database_url),
+                replace(config.settings or Settings(), database_url=config.database_url),
                 clock=clock,
                 carrier=carrier,
                 gate=config.gate,
                 pacer_factory=_pacers(config.pacer),
-                options=EngineOptions(owner="sim", tick_s=config.tick_s),
+                options=EngineOptions(owner="sim", tick_s=config.tick_s, flush_s=config.flush_s),
                 persistent_ledgers=config.gate == "compliance",
                 db=db,
             )
@@ -138,7 +149,7 @@ def run_shift(config: ShiftConfig) -> ShiftResult:
             wall = time.perf_counter()
             clock.run(_shift(runtime, carrier, sampler, campaign_id, config))
             wall = time.perf_counter() - wall
-        counters = runtime.engine.campaigns[campaign_id].counters
+        counters = runtime.engine.campaigns[campaign_id].at_end or Counters()
         ticks = runtime.engine.tick_seconds
         from sqlalchemy import func, select
 
@@ -146,7 +157,7 @@ def run_shift(config: ShiftConfig) -> ShiftResult:
 
         with session_factory(db)() as session:
             in_db = int(session.scalar(select(func.count()).select_from(CallRow)) or 0)
-        return _result(config, counters, wall, ticks, in_db)
+        return _result(config, campaign_id, counters, wall, ticks, in_db)
     finally:
         db.dispose()
 
@@ -156,8 +167,6 @@ def _pacers(pacer: str | Callable[[], Pacer]) -> Callable[[CampaignConfig], Pace
         mode = pacer
 
         def by_mode(config: CampaignConfig) -> Pacer:
-            from dataclasses import replace
-
             return campaign_pacer()(replace(config, dial_mode=mode))
 
         return by_mode
@@ -178,15 +187,23 @@ async def _shift(
     await agents.login([f"agent-{i + 1}" for i in range(config.agents)], [campaign_id])
     engine.perf = time.perf_counter
     await engine.run(duration_s=config.hours * 3600)
+    run = engine.campaigns[campaign_id]
+    run.at_end = replace(run.counters, by_outcome=dict(run.counters.by_outcome))
     await engine.stop()
 
 
 def _result(
-    config: ShiftConfig, c: Counters, wall: float, ticks: list[float], in_db: int
+    config: ShiftConfig,
+    campaign_id: int,
+    c: Counters,
+    wall: float,
+    ticks: list[float],
+    in_db: int,
 ) -> ShiftResult:
     agent_hours = max(config.agents * config.hours, 1e-9)
     return ShiftResult(
         config=config,
+        campaign_id=campaign_id,
         wall_s=wall,
         attempts=c.attempts,
         live_answers=c.live_answers,

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
 
 from dialer.agents.state import Stretch
 from dialer.engine.calls import Call, CallState
@@ -43,12 +42,13 @@ class CallMeta:
 class WriteBuffer:
     """Queued writes of one engine process."""
 
-    sessions: sessionmaker[Session]
+    db: Engine
     leads: LeadStore
     _events: list[dict[str, Any]] = field(default_factory=list)
     _calls: dict[str, Call] = field(default_factory=dict)  # calls whose row changed
     _outcomes: list[LeadOutcome] = field(default_factory=list)
     _stretches: list[tuple[int | None, Stretch]] = field(default_factory=list)
+    _dialing: list[tuple[int, int, datetime]] = field(default_factory=list)
 
     def record(self, call: Call, state: CallState, at: datetime, detail: str = "") -> None:
         """Queue one transition of ``call`` (already applied in memory)."""
@@ -69,46 +69,42 @@ class WriteBuffer:
         dialing: Sequence[tuple[int, int]],
         now: datetime,
     ) -> None:
-        """Write new calls and mark their leads in progress, with everything queued, now."""
-        with self.sessions.begin() as session:
-            if calls:
-                session.execute(insert(_CALLS), [_new_row(c, m) for c, m in calls])
-                session.execute(
-                    insert(_EVENTS),
-                    [
-                        {"call_id": c.id, "state": str(c.state), "at": c.created_at, "detail": None}
-                        for c, _ in calls
-                    ],
-                )
-            self.leads.mark_dialing(session, dialing, now)
-            self._write(session)
+        """Write new call rows now (before they are dialed); queue their ``created`` events and
+        their leads' ``in_progress`` marks (the leads' leases hold them meanwhile)."""
+        with self.db.begin() as conn:
+            conn.execute(_INSERT_CALLS, [_new_row(c, m) for c, m in calls])
+        self._events.extend(
+            {"call_id": c.id, "state": str(c.state), "at": c.created_at, "detail": None}
+            for c, _ in calls
+        )
+        self._dialing.extend((lid, att, now) for lid, att in dialing)
 
     def flush(self) -> None:
         """Write everything queued in one transaction."""
-        if self._events or self._calls or self._outcomes or self._stretches:
-            with self.sessions.begin() as session:
-                self._write(session)
+        if self._events or self._calls or self._outcomes or self._stretches or self._dialing:
+            with self.db.begin() as conn:
+                self._write(conn)
 
     @property
     def pending(self) -> int:
         return len(self._events) + len(self._outcomes) + len(self._stretches)
 
-    def _write(self, session: Session) -> None:
+    def _write(self, conn: Connection) -> None:
         events, self._events = self._events, []
         calls, self._calls = self._calls, {}
         outcomes, self._outcomes = self._outcomes, []
         stretches, self._stretches = self._stretches, []
+        dialing, self._dialing = self._dialing, []
+        if dialing:
+            self.leads.mark_dialing(conn, dialing)
         if events:
-            session.execute(insert(_EVENTS), events)
+            conn.execute(_INSERT_EVENTS, events)
         if calls:
-            session.execute(
-                update(_CALLS).where(_CALLS.c.id == bindparam("cid")).values(_CHANGES),
-                [_changes(c) for c in calls.values()],
-            )
+            conn.execute(_UPDATE_CALLS, [_changes(c) for c in calls.values()])
         if outcomes:
-            self.leads.finish(session, outcomes)
+            self.leads.finish(conn, outcomes)
         if stretches:
-            session.execute(insert(_STRETCHES), [_stretch_row(sid, s) for sid, s in stretches])
+            conn.execute(_INSERT_STRETCHES, [_stretch_row(sid, s) for sid, s in stretches])
 
 
 _CHANGES: dict[str, Any] = {
@@ -129,6 +125,12 @@ _CHANGES: dict[str, Any] = {
         "logged_at",
     )
 }
+
+
+_INSERT_CALLS = insert(_CALLS)
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_STRETCHES = insert(_STRETCHES)
+_UPDATE_CALLS = update(_CALLS).where(_CALLS.c.id == bindparam("cid")).values(_CHANGES)
 
 
 def _changes(call: Call) -> dict[str, Any]:

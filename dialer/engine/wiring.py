@@ -46,6 +46,7 @@ __all__ = [
     "Runtime",
     "build",
     "campaign_pacer",
+    "gate_available",
     "make_budget",
     "make_call_log",
     "make_gate",
@@ -100,6 +101,11 @@ def _optional(module: str, name: str) -> Any | None:
         return getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
         return None
+
+
+def gate_available() -> bool:
+    """Whether the compliance package's gate is installed."""
+    return _optional("compliance.gate", "open_gate") is not None
 
 
 def make_gate(
@@ -175,7 +181,7 @@ def build(
     owner = settings.dialer_id or "dialer-1"
     opts = options or EngineOptions(owner=owner, carrier_name=settings.carrier)
     engine = Engine(
-        sessions=sessions,
+        db=db,
         clock=clock,
         carrier=carrier,
         gate=make_gate(gate, sessions, settings, clock),
