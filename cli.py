@@ -9,6 +9,7 @@ import typer
 
 from campaigns.cli import app as campaign_app
 from compliance.dnc.cli import app as dnc_app
+from dialer.access.cli import app as user_app
 from dialer.carriers.cli import app as carrier_app
 from dialer.cli_support import DialerGroup, engine_from, settings_from
 from dialer.settings import Settings
@@ -27,6 +28,7 @@ app.add_typer(campaign_app, name="campaign")
 app.add_typer(db_app, name="db")
 app.add_typer(dnc_app, name="dnc")
 app.add_typer(carrier_app, name="carrier")
+app.add_typer(user_app, name="user")
 app.command("serve")(serve)
 
 
