@@ -64,7 +64,7 @@ def guarded(
         console = console_of(request)
         auth = console.sessions.resolve(session_token(request))
         if auth is None:
-            if request.method == "GET" and not wants_json(request):
+            if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
                 return RedirectResponse(console.url("/login"), status_code=303)
             return refuse(request, 401, "your session has ended: sign in again")
         if permission is not None and not allowed(auth.user.role, permission):

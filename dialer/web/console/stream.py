@@ -64,7 +64,7 @@ async def _events(
                 last = html
             if not await _woken(queue, console.closing, console.heartbeat_s):
                 if console.sessions.resolve(token) is None:
-                    yield sse_event("expired", "")
+                    yield sse_event("expired", "sign in again")  # empty data is never dispatched
                     return
                 yield b": keep-alive\n\n"
     finally:

@@ -63,7 +63,7 @@
     const form = ev.target;
     if (!form.classList.contains("act")) return;
     ev.preventDefault();
-    const res = await fetch(form.action, {
+    const res = await fetch(form.getAttribute("action"), {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
@@ -85,6 +85,10 @@
   events.addEventListener("expired", function () {
     events.close();
     window.location.href = panel.dataset.login;
+  });
+  // Refused for good (the session ended before the stream began): reloading shows why.
+  events.addEventListener("error", function () {
+    if (events.readyState === EventSource.CLOSED) setTimeout(function () { window.location.reload(); }, 1000);
   });
 
   toggleCallback();

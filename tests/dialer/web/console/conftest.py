@@ -86,7 +86,10 @@ def app(console: Console) -> ASGIApp:
 def new_client(app: ASGIApp) -> Callable[[], AsyncClient]:
     """Another browser: a client with its own cookies."""
     return lambda: AsyncClient(
-        transport=ASGITransport(app=app), base_url="http://testserver", follow_redirects=True
+        transport=ASGITransport(app=app),
+        base_url="http://testserver",
+        follow_redirects=True,
+        headers={"Accept": "text/html,*/*"},  # as a browser asks for a page
     )
 
 

@@ -37,6 +37,8 @@ async def test_pages_need_a_session(client: AsyncClient) -> None:
         assert r.headers["location"] == "/console/login"
     assert (await client.get("/console/agent/panel", headers=JSON)).status_code == 401
     assert (await client.post("/console/agent/ready", headers=JSON)).status_code == 401
+    stream = await client.get("/console/agent/events", headers={"Accept": "text/event-stream"})
+    assert stream.status_code == 401  # EventSource gives up, the page reloads to sign-in
 
 
 async def test_wrong_password_and_unknown_user_are_refused_alike(client: AsyncClient) -> None:
