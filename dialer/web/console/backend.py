@@ -40,6 +40,7 @@ class AgentState(StrEnum):
     READY = "ready"
     PREVIEW = "preview"  # looking at a preview lead, deciding to dial or skip
     DIALING = "dialing"  # a preview call is ringing
+    RESERVED = "reserved"  # a live answer is being connected to the agent
     IN_CALL = "in_call"  # bridged to a lead
     WRAP_UP = "wrap_up"  # the call ended, the disposition is due
 

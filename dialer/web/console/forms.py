@@ -52,12 +52,15 @@ def parse_disposition(
     choice = next((d for d in call.dispositions if d.code == code), None)
     if choice is None:
         raise InputError("choose a disposition")
+    dnc_request = field(form, "dnc_request") == "on"
     callback_at = None
     if choice.callback:
+        if dnc_request:
+            raise InputError("a person who asked not to be called again gets no callback")
         callback_at = callback_instant(field(form, "callback_local"), call, now)
     return DispositionInput(
         code=code,
         callback_at=callback_at,
-        dnc_request=field(form, "dnc_request") == "on",
+        dnc_request=dnc_request,
         note=field(form, "note")[:500],
     )

@@ -188,14 +188,14 @@ async def test_hang_up_then_callback_disposition_in_the_leads_time(
     assert "in the past" in r.json()["error"]
     r = await client.post(
         "/console/agent/disposition",
-        data=form | {"callback_local": "2026-05-05T10:30", "dnc_request": "on", "note": "after 10"},
+        data=form | {"callback_local": "2026-05-05T10:30", "note": "after 10"},
         headers=JSON,
     )
     assert r.json() == {"ok": True}
     [(agent, recorded_call, choice)] = backend.dispositions
     assert (agent, recorded_call, choice.code) == ("alice", call_id, "callback")
     assert choice.callback_at == datetime(2026, 5, 5, 15, 30, tzinfo=UTC)  # 10:30 CDT
-    assert choice.dnc_request
+    assert not choice.dnc_request
     assert choice.note == "after 10"
     assert backend.agents["alice"].state is AgentState.READY
 
@@ -407,3 +407,27 @@ async def test_root_redirects_to_the_console(client: AsyncClient) -> None:
     r = await client.get("/", follow_redirects=False)
     assert r.headers["location"] == "/console/"
     assert datetime.now(UTC)  # the suite's clock is not the wall clock
+
+
+async def test_do_not_call_request_goes_with_the_disposition(
+    client: AsyncClient, backend: FakeBackend
+) -> None:
+    csrf = await sign_in(client, "alice")
+    await ready(client, csrf)
+    call_id = backend.connect("alice", LEAD)
+    backend.end("alice")
+    form = {"csrf_token": csrf, "call_id": call_id, "dnc_request": "on"}
+    r = await client.post(
+        "/console/agent/disposition",
+        data=form | {"disposition": "callback", "callback_local": "2026-05-05T10:30"},
+        headers=JSON,
+    )
+    assert r.status_code == 400
+    assert "no callback" in r.json()["error"]
+    r = await client.post(
+        "/console/agent/disposition", data=form | {"disposition": "no_interest"}, headers=JSON
+    )
+    assert r.json() == {"ok": True}
+    [(_, _, choice)] = backend.dispositions
+    assert choice.code == "no_interest"
+    assert choice.dnc_request

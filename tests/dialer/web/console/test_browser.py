@@ -41,8 +41,9 @@ def live(console: Console) -> Iterator[LiveServer]:
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     path = chromium_path()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # a shared, busy machine
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
         yield chromium
