@@ -17,6 +17,7 @@ __all__ = ["Base", "JSONType", "UTCDateTime", "load_models"]
 MODEL_MODULES: tuple[str, ...] = (
     "campaigns.models",
     "compliance.dnc.models",
+    "compliance.models",
     "dialer.engine.models",
     "dialer.access.models",
 )
