@@ -13,7 +13,7 @@ import numpy as np
 import typer
 from rich.console import Console
 from rich.live import Live
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from campaigns.enums import CampaignStatus, DialMode
 from campaigns.models import Campaign
@@ -67,15 +67,11 @@ def run(
     if simulate and duration is None and speed is None:
         duration = 8 * 3600.0
     db = engine_from(ctx)
-    with session_factory(db)() as session:
-        if campaign:
-            ids = [get_campaign(session, name).id for name in campaign]
-        else:
-            ids = list(
-                session.scalars(select(Campaign.id).where(Campaign.status == CampaignStatus.ACTIVE))
-            )
-    if not ids:
-        raise InputError("no campaign to run: name one with --campaign, or activate one")
+    try:
+        ids = _campaign_ids(db, campaign)
+    except BaseException:
+        db.dispose()
+        raise
     clock: Clock = VirtualClock(RealClock().now(), speed=speed) if simulate else RealClock()
     gate: GateChoice = "compliance"
     if (simulate or settings.carrier == "simulated") and not gate_available():
@@ -93,10 +89,22 @@ def run(
         db.dispose()
 
 
+def _campaign_ids(db: Engine, names: list[str] | None) -> list[int]:
+    with session_factory(db)() as session:
+        if names:
+            ids = [get_campaign(session, name).id for name in names]
+        else:
+            active = select(Campaign.id).where(Campaign.status == CampaignStatus.ACTIVE)
+            ids = list(session.scalars(active))
+    if not ids:
+        raise InputError("no campaign to run: name one with --campaign, or activate one")
+    return ids
+
+
 async def _run(
     settings: Settings,
     clock: Clock,
-    db: object,
+    db: Engine,
     ids: list[int],
     gate: GateChoice,
     simulate: bool,
@@ -105,9 +113,6 @@ async def _run(
     world_name: str,
     seed: int,
 ) -> None:
-    from sqlalchemy import Engine
-
-    assert isinstance(db, Engine)
     world = load_world(world_name)
     async with _carrier(settings, clock, simulate, world_name, seed) as carrier:
         runtime = build(
