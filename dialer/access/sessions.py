@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from dialer.access.models import WebSession
-from dialer.access.users import UserInfo, authenticate, get_user
+from dialer.access.users import Lockout, UserInfo, authenticate, get_user
 from dialer.clock import Clock
 
 __all__ = ["Authenticated", "SessionPolicy", "SessionStore"]
@@ -25,6 +25,7 @@ __all__ = ["Authenticated", "SessionPolicy", "SessionStore"]
 class SessionPolicy:
     idle: timedelta = timedelta(minutes=30)
     absolute: timedelta = timedelta(hours=12)
+    lockout: Lockout = field(default_factory=Lockout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class SessionStore:
         """A new session token for these credentials, or None if they are wrong."""
         now = self._clock.now()
         with self._factory.begin() as db:
-            user = authenticate(db, username, password)
+            user = authenticate(db, username, password, now, self.policy.lockout)
             if user is None:
                 return None
             token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)

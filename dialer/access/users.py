@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from dialer.access.roles import Role
 from dialer.errors import ConflictError, InputError, NotFoundError
 
 __all__ = [
+    "Lockout",
     "UserInfo",
     "add_user",
     "authenticate",
@@ -39,6 +40,14 @@ class UserInfo:
     display_name: str
     role: Role
     active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Lockout:
+    """After ``max_failures`` wrong passwords in a row, refuse the user for ``duration``."""
+
+    max_failures: int = 5
+    duration: timedelta = timedelta(minutes=15)
 
 
 def _info(user: User) -> UserInfo:
@@ -75,6 +84,7 @@ def add_user(
         active=True,
         created_at=at,
         password_changed_at=at,
+        failed_logins=0,
     )
     session.add(user)
     session.flush()
@@ -100,6 +110,7 @@ def set_password(session: Session, username: str, password: str, at: datetime) -
     user = _find(session, username)
     user.password_hash = hash_password(password)
     user.password_changed_at = at
+    user.failed_logins, user.locked_until = 0, None
     _end_sessions(session, user.id)
 
 
@@ -107,16 +118,28 @@ def set_active(session: Session, username: str, active: bool) -> None:
     """Enable or disable a user; disabling signs the user out everywhere."""
     user = _find(session, username)
     user.active = active
-    if not active:
+    if active:
+        user.failed_logins, user.locked_until = 0, None
+    else:
         _end_sessions(session, user.id)
 
 
-def authenticate(session: Session, username: str, password: str) -> UserInfo | None:
-    """The active user with these credentials, or None (same cost whether or not it exists)."""
+def authenticate(
+    session: Session, username: str, password: str, at: datetime, lockout: Lockout | None = None
+) -> UserInfo | None:
+    """The active user with these credentials, or None: unknown, wrong password, disabled, or
+    locked after repeated failures (each costs one scrypt, so they look alike)."""
+    lockout = lockout or Lockout()
     user = session.scalars(select(User).where(User.username == username)).one_or_none()
-    if user is None:
+    if user is None or (user.locked_until is not None and user.locked_until > at):
         verify_password(password, _DUMMY_HASH)
         return None
-    if not verify_password(password, user.password_hash) or not user.active:
+    if not verify_password(password, user.password_hash):
+        user.failed_logins += 1
+        if user.failed_logins >= lockout.max_failures:
+            user.failed_logins, user.locked_until = 0, at + lockout.duration
         return None
+    if not user.active:
+        return None
+    user.failed_logins, user.locked_until = 0, None
     return _info(user)

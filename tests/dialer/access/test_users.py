@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dialer.access import Role, SessionPolicy, SessionStore, add_user, list_users, set_active
 from dialer.access.models import User, WebSession
-from dialer.access.users import authenticate, set_password
+from dialer.access.users import Lockout, authenticate, set_password
 from dialer.errors import ConflictError, InputError, NotFoundError
 from dialer.storage import session_factory
 
@@ -33,11 +33,11 @@ def test_add_list_and_authenticate(session: Session) -> None:
         ("alice", Role.AGENT, True),
         ("carl", Role.COMPLIANCE, True),
     ]
-    user = authenticate(session, "alice", "s3cret-pass")
+    user = authenticate(session, "alice", "s3cret-pass", AT)
     assert user is not None
     assert user.display_name == "Alice A."
-    assert authenticate(session, "alice", "wrong-pass") is None
-    assert authenticate(session, "nobody", "s3cret-pass") is None
+    assert authenticate(session, "alice", "wrong-pass", AT) is None
+    assert authenticate(session, "nobody", "s3cret-pass", AT) is None
     stored = session.scalars(select(User.password_hash)).first()
     assert stored is not None
     assert "s3cret" not in stored
@@ -106,3 +106,20 @@ def test_sessions_expire_and_only_hashes_are_stored(engine: Engine) -> None:
     assert store.resolve("forged") is None
     with factory() as db:
         assert db.scalars(select(WebSession)).all() == []  # the expired row is gone
+
+
+def test_repeated_failures_lock_the_user_for_a_while(session: Session) -> None:
+    add_user(session, "alice", Role.AGENT, "s3cret-pass", AT)
+    lockout = Lockout(max_failures=3, duration=timedelta(minutes=15))
+    for _ in range(2):
+        assert authenticate(session, "alice", "guess", AT, lockout) is None
+    assert authenticate(session, "alice", "s3cret-pass", AT, lockout) is not None  # resets
+    for _ in range(3):
+        assert authenticate(session, "alice", "guess", AT, lockout) is None
+    later = AT + timedelta(minutes=14)
+    assert authenticate(session, "alice", "s3cret-pass", later, lockout) is None  # locked
+    assert authenticate(session, "alice", "s3cret-pass", AT + timedelta(minutes=15), lockout)
+    for _ in range(3):
+        authenticate(session, "alice", "guess", AT, lockout)
+    set_password(session, "alice", "n3w-password", AT)  # an admin's reset unlocks
+    assert authenticate(session, "alice", "n3w-password", AT, lockout) is not None

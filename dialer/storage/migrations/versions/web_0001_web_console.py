@@ -45,6 +45,8 @@ def upgrade() -> None:
         sa.Column(
             "password_changed_at", dialer.storage.base.UTCDateTime(timezone=True), nullable=False
         ),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", dialer.storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )

@@ -29,6 +29,7 @@ USERS = {
     "sue": Role.SUPERVISOR,
     "ada": Role.ADMIN,
     "carl": Role.COMPLIANCE,
+    "dave": Role.AGENT,  # gets locked out
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from httpx import AsyncClient
 
 from dialer.web.console.backend import AgentState, LeadCard
-from tests.dialer.web.console.conftest import ManualClock, csrf_of, sign_in
+from tests.dialer.web.console.conftest import PASSWORD, ManualClock, csrf_of, sign_in
 from tests.dialer.web.console.fake_backend import FakeBackend
 
 JSON = {"Accept": "application/json"}
@@ -431,3 +431,21 @@ async def test_do_not_call_request_goes_with_the_disposition(
     [(_, _, choice)] = backend.dispositions
     assert choice.code == "no_interest"
     assert choice.dnc_request
+
+
+async def test_repeated_wrong_passwords_lock_the_user(
+    client: AsyncClient, clock: ManualClock
+) -> None:
+    async def attempt(password: str) -> int:
+        page = await client.get("/console/login")
+        r = await client.post(
+            "/console/login",
+            data={"username": "dave", "password": password, "csrf_token": csrf_of(page.text)},
+        )
+        return r.status_code
+
+    for _ in range(5):
+        assert await attempt("guess-again") == 401
+    assert await attempt(PASSWORD) == 401  # locked, and it looks like any failure
+    clock.advance(timedelta(minutes=16))
+    assert await attempt(PASSWORD) == 200
