@@ -107,6 +107,7 @@ async def twilio_runtime(
     *,
     listen: str | None = None,
     own_signals: bool = False,
+    console: ASGIApp | None = None,
     **tuning: Any,
 ) -> AsyncIterator[tuple[TwilioCarrier, Serving]]:
     """A Twilio carrier with its webhook server listening; the caller starts the carrier (and
@@ -120,3 +121,11 @@ async def twilio_runtime(
             yield carrier, srv
     finally:
         await carrier.stop()
+    """A Twilio carrier with its webhook server listening; the caller starts the carrier.
+    ``console`` is mounted under ``/console`` (see :mod:`dialer.web.console.serve`); ``tuning``
+    overrides :class:`TwilioConfig` fields (timeouts, backoff, hold, ...)."""
+    carrier = TwilioCarrier(TwilioConfig.from_settings(settings, **tuning), clock)
+    host, port = parse_listen(listen or settings.web_listen)
+    app = build_app(carrier.webhooks, console)
+    async with serving(app, host, port, own_signals=own_signals) as srv:
+        yield carrier, srv
