@@ -33,7 +33,7 @@ __all__ = ["ExactOverflow", "NormalOverflow", "Overflow", "overflow_for"]
 Floats = NDArray[np.float64]
 _SURE = 1.0 - 1e-12
 _NEVER = 1e-12
-_CHUNK = 16  # new-call counts evaluated at once by the normal estimator
+_CHUNK = 64  # new-call counts evaluated at once by the normal estimator
 
 
 class Overflow(Protocol):

@@ -45,7 +45,7 @@ class PredictiveConfig:
     aim_share: float = 0.95  # aim the measured abandon rate at this share of the target
     feedback_gain: float = 0.03
     cushion: float = 15.0  # below this many spare abandons in the budget, accept less risk
-    refresh_s: float = 30.0  # rebuild the forecast tables at most this often (if stats changed)
+    refresh_s: float = 60.0  # rebuild the forecast tables at most this often (if stats changed)
     stats: StatsConfig = field(default_factory=StatsConfig)
 
 

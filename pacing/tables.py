@@ -3,7 +3,7 @@
 A forecast row (the probability that one agent is free, or one call has reached a live person, at
 each instant of the horizon) depends only on the agent's or call's elapsed time and the campaign's
 distributions. :class:`ForecastTables` computes those rows once for every elapsed time on a grid
-(talk: 1 s up to 30 min; wrap-up: 0.25 s up to 10 min; call age: 0.25 s up to 2 min) and a
+(talk: 2 s up to 30 min; wrap-up: 0.25 s up to 10 min; call age: 0.25 s up to 2 min) and a
 decision gathers the rows of its agents and calls by nearest grid point. The tables are rebuilt
 only when the statistics changed (see :class:`pacing.predictive.PredictivePacer`).
 """
@@ -38,7 +38,7 @@ class Grid:
         return result
 
 
-TALK_GRID = Grid(1.0, 1800.0)
+TALK_GRID = Grid(2.0, 1800.0)
 WRAP_GRID = Grid(0.25, 600.0)
 AGE_GRID = Grid(0.25, 120.0)
 
@@ -54,33 +54,38 @@ class ForecastTables:
         self.times = times
         free_at = times + grace_s
         self.talk: Floats = _talk_then_wrap(stats.talk, stats.wrap, free_at)
-        self.wrap: Floats = _conditional(stats.wrap, WRAP_GRID.values, free_at)
-        self.calls: Floats = _live_by(stats, AGE_GRID.values, times)
+        self.wrap: Floats = _conditional(stats.wrap, WRAP_GRID, free_at)
+        self.calls: Floats = _live_by(stats, AGE_GRID, times)
         self.per_new_call: Floats = stats.live_rate.value() * stats.live_setup.cdf(times)
         self.ones: Floats = np.ones(len(times))
 
 
-def _conditional(dist: DecayedHistogram, elapsed: Floats, t: Floats) -> Floats:
-    """P(over by elapsed + t | still going at elapsed): rows = elapsed, columns = t."""
-    at = np.maximum(dist.survival(elapsed), _TINY)
-    later = dist.survival((elapsed[:, None] + t[None, :]).ravel()).reshape(len(elapsed), -1)
-    result: Floats = np.clip(1.0 - later / at[:, None], 0.0, 1.0)
+def _on_grid(dist: DecayedHistogram, grid: Grid, t: Floats) -> tuple[Floats, Floats]:
+    """Survival at every grid point, and at every grid point plus every ``t`` (on the grid)."""
+    shifts = np.rint(t / grid.step).astype(np.intp)
+    points = np.arange(grid.size + int(shifts.max()) + 1, dtype=np.float64) * grid.step
+    survival = dist.survival(points)
+    later: Floats = survival[np.arange(grid.size)[:, None] + shifts[None, :]]
+    return survival[: grid.size], later
+
+
+def _conditional(dist: DecayedHistogram, grid: Grid, t: Floats) -> Floats:
+    """P(over by elapsed + t | still going at elapsed): rows = elapsed on ``grid``, columns = t."""
+    at, later = _on_grid(dist, grid, t)
+    result: Floats = np.clip(1.0 - later / np.maximum(at, _TINY)[:, None], 0.0, 1.0)
     return result
 
 
 def _talk_then_wrap(talk: DecayedHistogram, wrap: DecayedHistogram, t: Floats) -> Floats:
     """P(talk over and a whole wrap-up done by t | talked e), for every e on the talk grid.
 
-    The remaining talk is taken on a 1-s grid (it ends in step j with the conditional pmf), then
-    a whole wrap-up must fit in what is left of ``t`` after the middle of that step.
+    The remaining talk is taken on the talk grid's step (it ends in step j with the conditional
+    pmf), then a whole wrap-up must fit in what is left of ``t`` after the middle of that step.
     """
     step = TALK_GRID.step
     steps = int(np.ceil(float(t[-1]) / step)) + 1
-    s = np.arange(steps + 1) * step
-    grid = np.arange(TALK_GRID.size + steps + 1, dtype=np.float64) * step
-    survival = np.maximum(talk.survival(grid), _TINY)
-    e = np.arange(TALK_GRID.size)
-    ended = np.clip(1.0 - survival[e[:, None] + np.arange(steps + 1)] / survival[e, None], 0, 1)
+    s = np.arange(steps + 1, dtype=np.float64) * step
+    ended = _conditional(talk, TALK_GRID, s)  # P(talk over by s_j)
     pmf = np.diff(ended, axis=1, prepend=0.0)
     mids = np.maximum(s - step / 2, 0.0)
     wrap_done = wrap.cdf(np.maximum(t[None, :] - mids[:, None], 0.0).ravel())
@@ -88,12 +93,11 @@ def _talk_then_wrap(talk: DecayedHistogram, wrap: DecayedHistogram, t: Floats) -
     return result
 
 
-def _live_by(stats: CampaignStats, ages: Floats, t: Floats) -> Floats:
+def _live_by(stats: CampaignStats, grid: Grid, t: Floats) -> Floats:
     """P(live person by age + t | not resolved at age), for a call still being set up."""
     p_live = stats.live_rate.value()
-    s_live = stats.live_setup.survival(ages)
-    unresolved = np.maximum(p_live * s_live + _others_survival(ages, stats), _TINY)
-    later = stats.live_setup.survival((ages[:, None] + t[None, :]).ravel()).reshape(len(ages), -1)
+    s_live, later = _on_grid(stats.live_setup, grid, t)
+    unresolved = np.maximum(p_live * s_live + _others_survival(grid.values, stats), _TINY)
     live_by = p_live * (s_live[:, None] - later)
     result: Floats = np.clip(live_by / unresolved[:, None], 0.0, 1.0)
     return result
