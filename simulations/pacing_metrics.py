@@ -98,6 +98,7 @@ def worst_window(live_at: list[float], abandoned_at: list[float], window_s: floa
     ends = lives[lives >= lives[0] + window_s]
     if not len(ends):
         return len(drops) / len(lives)
-    n = np.searchsorted(lives, ends, side="right") - np.searchsorted(lives, ends - window_s, "right")
-    d = np.searchsorted(drops, ends, side="right") - np.searchsorted(drops, ends - window_s, "right")
+    starts = ends - window_s
+    n = np.searchsorted(lives, ends, "right") - np.searchsorted(lives, starts, "right")
+    d = np.searchsorted(drops, ends, "right") - np.searchsorted(drops, starts, "right")
     return float((d / np.maximum(n, 1)).max())
