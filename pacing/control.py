@@ -41,7 +41,7 @@ class AbandonFeedback:
 @dataclass(slots=True)
 class BudgetGuard:
     margin: float = 1.0  # abandons kept in reserve beyond what calls in flight may cause
-    recover: float = 2.0  # extra budget needed before predictive dialing resumes
+    recover: float = 1.0  # extra budget needed before predictive dialing resumes
     engaged: bool = False
 
     def check(self, budget: float, at_risk: float) -> bool:

@@ -44,7 +44,7 @@ class PredictiveConfig:
     exact_up_to: int = 60  # agents + calls in flight up to which abandons are computed exactly
     aim_share: float = 0.95  # aim the measured abandon rate at this share of the target
     feedback_gain: float = 0.03
-    cushion: float = 15.0  # below this many spare abandons in the budget, accept less risk
+    cushion_per_agent: float = 0.15  # below this many spare abandons per agent, accept less risk
     refresh_s: float = 60.0  # rebuild the forecast tables at most this often (if stats changed)
     stats: StatsConfig = field(default_factory=StatsConfig)
 
@@ -85,7 +85,8 @@ class PredictivePacer:
         abandons = overflow_for(fc, self.config.exact_up_to)
         if self.guard.check(snapshot.abandon_budget, float(abandons.curve(0)[0])):
             return floor
-        wanted = self._calls_worth_placing(abandons, room, snapshot.abandon_budget)
+        cushion = max(self.config.cushion_per_agent * staffed(snapshot), 0.5)
+        wanted = self._calls_worth_placing(abandons, room, snapshot.abandon_budget, cushion)
         return max(floor, clamp(wanted, snapshot))
 
     def _tables_for(self, now_s: float) -> ForecastTables:
@@ -105,11 +106,13 @@ class PredictivePacer:
         cap = math.floor(self.config.max_lines_per_agent * staffed(snapshot))
         return max(0, min(cap, snapshot.max_lines) - len(snapshot.calls))
 
-    def _calls_worth_placing(self, abandons: Overflow, room: int, budget: float) -> int:
+    def _calls_worth_placing(
+        self, abandons: Overflow, room: int, budget: float, cushion: float
+    ) -> int:
         """The leading calls each of which adds at most the accepted risk in abandons, and
         with which the abandons expected stay within the budget's allowance."""
         p_live = max(self.stats.live_rate.value(), 1e-6)
-        spare = min(max(self.guard.allowance(budget) / self.config.cushion, 0.0), 1.0)
+        spare = min(max(self.guard.allowance(budget) / cushion, 0.0), 1.0)
         limit = self.config.marginal_risk * self.feedback.scale * p_live * spare
         most = min(room, abandons.saturation())
         return abandons.calls_within(limit, most, self.guard.allowance(budget))
