@@ -38,12 +38,12 @@ class PredictiveConfig:
     horizon_s: float = 40.0
     step_s: float = 1.0
     grace_s: float = 1.0  # a live person may wait this long for an agent (the law says 2 s)
-    marginal_risk: float = 0.01  # accepted abandons per live answer of the last call placed
+    marginal_risk: float = 0.02  # accepted abandons per live answer of the last call placed
     warmup_s: float = 300.0  # dial progressively at least this long after the first outcome
     max_lines_per_agent: float = 8.0
     exact_up_to: int = 60  # agents + calls in flight up to which abandons are computed exactly
     aim_share: float = 0.95  # aim the measured abandon rate at this share of the target
-    feedback_gain: float = 0.03
+    feedback_gain: float = 0.05
     cushion_per_agent: float = 0.15  # below this many spare abandons per agent, accept less risk
     refresh_s: float = 60.0  # rebuild the forecast tables at most this often (if stats changed)
     stats: StatsConfig = field(default_factory=StatsConfig)
