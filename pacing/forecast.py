@@ -79,7 +79,7 @@ def forecast_from(
     ready, talked, wrapped = _agents_by_state(agents)
     agent_rows = np.concatenate(
         [
-            np.broadcast_to(tables.ones, (ready, len(tables.times))),
+            np.ones((ready, len(tables.times))),
             tables.talk[TALK_GRID.index(talked)],
             tables.wrap[WRAP_GRID.index(wrapped)],
         ]
@@ -88,7 +88,7 @@ def forecast_from(
     pending = [c.age_s for c in calls if c.stage is not CallStage.WAITING_AGENT]
     call_rows = np.concatenate(
         [
-            np.broadcast_to(tables.ones, (len(waiting), len(tables.times))),
+            np.ones((len(waiting), len(tables.times))),
             tables.calls[AGE_GRID.index(np.array(pending))],
         ]
     )

@@ -41,6 +41,10 @@ class Overflow(Protocol):
         """Expected abandons for 0, 1, ..., ``most`` new calls."""
         ...
 
+    def at_risk(self) -> float:
+        """Expected abandons of the calls already in flight (``curve(0)[0]``)."""
+        ...
+
     def calls_within(self, limit: float, most: int, total: float = math.inf) -> int:
         """The leading new calls (at most ``most``) each of which adds at most ``limit``, and
         with which the expected abandons stay at most ``total``."""
@@ -62,7 +66,6 @@ class NormalOverflow:
         self._g = fc.per_new_call
         self._base_mean = fc.arrivals_mean - fc.frees_mean
         self._base_var = fc.arrivals_var + fc.frees_var
-
         self._base = self._excess(np.zeros((1, 1)))[0]
 
     def _excess(self, n: Floats) -> Floats:
@@ -80,6 +83,9 @@ class NormalOverflow:
     def curve(self, most: int) -> Floats:
         return self._at(0, most)
 
+    def at_risk(self) -> float:
+        return float(self._base.max())
+
     def calls_within(self, limit: float, most: int, total: float = math.inf) -> int:
         start = 0
         while start < most:
@@ -95,21 +101,22 @@ class NormalOverflow:
 
 
 class ExactOverflow:
-    """The law of ``X(t)`` on the integers, one Bernoulli at a time, for every ``t`` at once."""
+    """The law of ``X(t)`` on the integers, for every ``t`` at once.
+
+    ``X = sum Bernoulli(p_call) - sum Bernoulli(q_agent) = Y - agents`` with
+    ``Y = sum Bernoulli(p_call) + sum Bernoulli(1 - q_agent)``, a Poisson-binomial variable whose
+    law comes in one pass from its generating function on the roots of unity (an FFT); new calls
+    are then added one Bernoulli at a time.
+    """
 
     def __init__(self, fc: Forecast) -> None:
         self._fc = fc
         self._g = fc.per_new_call
         agents, calls = _uncertain(fc.agent_rows), _uncertain(fc.call_rows)
-        self._shift = _sure(fc.call_rows) - _sure(fc.agent_rows)
-        self._low = len(agents)  # the random part is >= -len(agents)
-        self._pmf = np.zeros((len(fc.times), len(agents) + len(calls) + 1))
-        self._pmf[:, self._low] = 1.0
-        self._size = self._low + 1
-        for row in calls:
-            self._add(row)
-        for row in agents:
-            self._remove(row)
+        self._shift = _sure(fc.call_rows) - _sure(fc.agent_rows) - len(agents)
+        self._low = 0
+        self._pmf = _poisson_binomial(np.concatenate([calls, 1.0 - agents]), len(fc.times))
+        self._size = self._pmf.shape[1]
 
     def _add(self, p: Floats) -> None:
         """X += Bernoulli(p(t))."""
@@ -121,14 +128,6 @@ class ExactOverflow:
         pmf[:, 1 : top + 1] = pmf[:, 1 : top + 1] * (1.0 - pc) + pmf[:, :top] * pc
         pmf[:, 0] *= 1.0 - p
         self._size += 1
-
-    def _remove(self, q: Floats) -> None:
-        """X -= Bernoulli(q(t)); the support starts at -agents, so it never goes below."""
-        pmf = self._pmf
-        top = self._size
-        qc = q[:, None]
-        pmf[:, : top - 1] = pmf[:, : top - 1] * (1.0 - qc) + pmf[:, 1:top] * qc
-        pmf[:, top - 1] *= 1.0 - q
 
     def _excess(self) -> Floats:
         """E[X(t)+] for each t."""
@@ -152,6 +151,9 @@ class ExactOverflow:
     def curve(self, most: int) -> Floats:
         return np.array(self._scan(most))
 
+    def at_risk(self) -> float:
+        return float(self._excess().max())
+
     def calls_within(self, limit: float, most: int, total: float = math.inf) -> int:
         scanned = np.array(self._scan(most, limit, total))
         over = _first_over(scanned, limit, total)
@@ -162,6 +164,20 @@ class ExactOverflow:
         return _saturation(
             self._g, fc.arrivals_mean - fc.frees_mean, fc.arrivals_var + fc.frees_var
         )
+
+
+def _poisson_binomial(rows: Floats, instants: int) -> Floats:
+    """The law of the sum of independent Bernoullis (one row of probabilities per item, one
+    column per instant): ``pmf[t, k] = P(sum = k)``, from the generating function
+    ``prod_i (1 - p_i + p_i z)`` evaluated on the roots of unity and inverted by FFT."""
+    size = len(rows) + 1
+    if size == 1:
+        return np.ones((instants, 1))
+    z = np.exp(-2j * np.pi * np.arange(size // 2 + 1) / size)
+    p = rows[:, :, None]
+    generating = np.prod(1.0 - p + p * z, axis=0)
+    result: Floats = np.clip(np.fft.irfft(generating, n=size, axis=-1), 0.0, 1.0)
+    return result
 
 
 def _added(excess: Floats, base: Floats) -> Floats:

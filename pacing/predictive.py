@@ -83,7 +83,7 @@ class PredictivePacer:
         self.last_forecast = fc
         room = self._room(snapshot)
         abandons = overflow_for(fc, self.config.exact_up_to)
-        if self.guard.check(snapshot.abandon_budget, float(abandons.curve(0)[0])):
+        if self.guard.check(snapshot.abandon_budget, abandons.at_risk()):
             return floor
         cushion = max(self.config.cushion_per_agent * staffed(snapshot), 0.5)
         wanted = self._calls_worth_placing(abandons, room, snapshot.abandon_budget, cushion)
