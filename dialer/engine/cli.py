@@ -72,16 +72,6 @@ def run(
     if simulate and duration is None and speed is None:
         duration = 8 * 3600.0
     db = engine_from(ctx)
-    with session_factory(db)() as session:
-        if campaign:
-            ids = [get_campaign(session, name).id for name in campaign]
-        else:
-            ids = list(
-                session.scalars(select(Campaign.id).where(Campaign.status == CampaignStatus.ACTIVE))
-            )
-    if not ids:
-        db.dispose()
-        raise InputError("no campaign to run: name one with --campaign, or activate one")
     try:
         ids = _campaign_ids(db, campaign)
     except BaseException:

@@ -112,20 +112,13 @@ async def twilio_runtime(
 ) -> AsyncIterator[tuple[TwilioCarrier, Serving]]:
     """A Twilio carrier with its webhook server listening; the caller starts the carrier (and
     may stop it: it is stopped on the way out anyway, so its connections are closed).
-    ``tuning`` overrides :class:`TwilioConfig` fields (timeouts, backoff, hold, ...)."""
-    carrier = TwilioCarrier(TwilioConfig.from_settings(settings, **tuning), clock)
-    host, port = parse_listen(listen or settings.web_listen)
-    try:
-        app = build_app(carrier.webhooks)
-        async with serving(app, host, port, own_signals=own_signals) as srv:
-            yield carrier, srv
-    finally:
-        await carrier.stop()
-    """A Twilio carrier with its webhook server listening; the caller starts the carrier.
     ``console`` is mounted under ``/console`` (see :mod:`dialer.web.console.serve`); ``tuning``
     overrides :class:`TwilioConfig` fields (timeouts, backoff, hold, ...)."""
     carrier = TwilioCarrier(TwilioConfig.from_settings(settings, **tuning), clock)
     host, port = parse_listen(listen or settings.web_listen)
-    app = build_app(carrier.webhooks, console)
-    async with serving(app, host, port, own_signals=own_signals) as srv:
-        yield carrier, srv
+    try:
+        app = build_app(carrier.webhooks, console)
+        async with serving(app, host, port, own_signals=own_signals) as srv:
+            yield carrier, srv
+    finally:
+        await carrier.stop()
