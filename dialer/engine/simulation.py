@@ -64,7 +64,7 @@ class ShiftConfig:
     leads: int | None = None
     database_url: str = "sqlite://"
     tick_s: float = 1.0
-    flush_s: float = 5.0
+    flush_s: float = 15.0
     max_lines_per_agent: float = 6.0
     max_cps: float = 1000.0
     max_wrap_s: float = 900.0
