@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from campaigns.cli import app as campaign_app
+from campaigns.leads_cli import app as leads_app
 from compliance.cli import app as compliance_app
 from compliance.dnc.cli import app as dnc_app
 from dialer.carriers.cli import app as carrier_app
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(leads_app, name="leads")
 app.add_typer(db_app, name="db")
 app.add_typer(dnc_app, name="dnc")
 app.add_typer(compliance_app, name="compliance")
