@@ -122,9 +122,10 @@ def lead_card(record: dict[str, Any], zone: str) -> LeadCard:
 class EngineBackend:
     """:class:`~dialer.web.console.backend.ConsoleBackend` on a running engine."""
 
-    def __init__(self, engine: Engine, desk: Desk) -> None:
+    def __init__(self, engine: Engine, desk: Desk, *, supervisor_interval_s: float = 1.0) -> None:
         self.engine = engine
         self.desk = desk
+        self.supervisor_interval_s = supervisor_interval_s
         self.changes = Changes()
         self.rates = AbandonRates(engine.sessions)
         self._pops: dict[str, ScreenPop] = {}
@@ -144,8 +145,12 @@ class EngineBackend:
     def agent_events(self, agent_id: str) -> AsyncIterator[object]:
         return self.changes.watch(agent_id)
 
-    def supervisor_events(self) -> AsyncIterator[object]:
-        return self.changes.watch(SUPERVISORS)
+    async def supervisor_events(self) -> AsyncIterator[object]:
+        """At most one wake-up per ``supervisor_interval_s`` of engine time: a busy engine changes
+        something many times a second, and every wake-up re-renders the figures."""
+        async for change in self.changes.watch(SUPERVISORS):
+            yield change
+            await self.engine.clock.sleep(self.supervisor_interval_s)
 
     # -- the agent's side -----------------------------------------------------------------------
 
