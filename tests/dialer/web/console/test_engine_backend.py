@@ -182,3 +182,27 @@ async def _in(rig: Rig, agent: str, state: AgentState) -> bool:
 
 async def _attempted(rig: Rig) -> bool:
     return rig.runtime.engine.campaigns[rig.campaign_id].counters.attempts > 0
+
+
+def test_a_campaign_the_engine_does_not_run_can_be_started(rig: Rig) -> None:
+    from campaigns.enums import Purpose
+    from campaigns.service import CampaignSpec, create_campaign
+
+    with session_factory(rig.db).begin() as session:
+        other = create_campaign(
+            session, "Autumn", CampaignSpec(Purpose.SURVEY, "+14155552671"), START
+        ).id
+
+    async def scenario() -> None:
+        b = rig.backend
+        rows = {c.id: c for c in (await b.supervisor_snapshot()).campaigns}
+        assert rows[other].status == "stopped"
+        assert rows[rig.campaign_id].status == "active"
+        await b.set_campaign_running(other, True)
+        assert other in rig.runtime.engine.campaigns
+        rows = {c.id: c for c in (await b.supervisor_snapshot()).campaigns}
+        assert rows[other].status == "active"
+        choices = {c.id for c in (await b.agent_view("alice")).campaigns}
+        assert choices == {rig.campaign_id, other}
+
+    rig.clock.run(scenario())
