@@ -575,7 +575,15 @@ class Engine:
             rule, lead.attempts + 1, now, run.config.facts.max_attempts, callback_at
         )
         self.writes.lead_outcome(
-            LeadOutcome(lead.id, update.status, update.next_eligible_at, update.reason, disposition)
+            LeadOutcome(
+                lead.id,
+                update.status,
+                update.next_eligible_at,
+                update.reason,
+                disposition,
+                attempts=lead.attempts + 1,
+                last_attempt_at=call.created_at,
+            )
         )
         self.call_log.append(self.call_record(run, call))
         call.logged_at = now
