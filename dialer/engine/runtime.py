@@ -585,8 +585,11 @@ class Engine:
                 last_attempt_at=call.created_at,
             )
         )
-        self.call_log.append(self.call_record(run, call))
-        call.logged_at = now
+        try:
+            self.call_log.append(self.call_record(run, call))
+            call.logged_at = now
+        except Exception:  # the calls row keeps the record; logged_at stays empty
+            log.exception("the call log refused call %s", call.id)
         self.writes.record(call, call.state, now, f"disposition {disposition}")
         self.calls.pop(call.id, None)
 
