@@ -107,15 +107,17 @@ async def twilio_runtime(
     *,
     listen: str | None = None,
     own_signals: bool = False,
+    console: ASGIApp | None = None,
     **tuning: Any,
 ) -> AsyncIterator[tuple[TwilioCarrier, Serving]]:
     """A Twilio carrier with its webhook server listening; the caller starts the carrier (and
     may stop it: it is stopped on the way out anyway, so its connections are closed).
-    ``tuning`` overrides :class:`TwilioConfig` fields (timeouts, backoff, hold, ...)."""
+    ``console`` is mounted under ``/console`` (see :mod:`dialer.web.console.serve`); ``tuning``
+    overrides :class:`TwilioConfig` fields (timeouts, backoff, hold, ...)."""
     carrier = TwilioCarrier(TwilioConfig.from_settings(settings, **tuning), clock)
     host, port = parse_listen(listen or settings.web_listen)
     try:
-        app = build_app(carrier.webhooks)
+        app = build_app(carrier.webhooks, console)
         async with serving(app, host, port, own_signals=own_signals) as srv:
             yield carrier, srv
     finally:
