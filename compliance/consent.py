@@ -48,9 +48,7 @@ def check_consent(
         verb = "has" if ok else "lacks"
         detail = (
             f"automated call to a {line} line{assumed} needs {rule.level} consent; "
-            f"the lead {verb} it (consent: {have}"
-            + (f" of {lead.consent_date}" if lead.consent_date else "")
-            + ")"
+            f"the lead {verb} it (consent in force: {have})"
         )
         reasons.append(Reason(rule.rule_id, rule.source, detail, ok))
     return reasons

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
 from compliance.api import DncHit, LeadFacts, Reason
 from compliance.rules import DncRule
@@ -88,15 +89,20 @@ def _registry(
             f"{rule.max_age_days} allowed): every {purpose} call is denied until a fresh list "
             f"is imported"
         )
-    listed = [h for h in hits if h.list_name == rule.registry]
+    listed = [h for h in hits if h.list_name == rule.registry] if hits else []
     if not listed:
-        return Reason(rule.rule_id, rule.source, f"not on {rule.registry} ({version})", True)
+        return _not_listed(rule, version)
     if all(h.detail == _REGISTERED for h in listed):
         exempt = exemption(rule, lead, on)
         if exempt is not None:
             detail = f"on {rule.registry} ({version}) but exempt: {exempt}"
             return Reason(rule.rule_id, rule.source, detail, True)
     return deny(f"on the {rule.registry} do-not-call registry ({version}): {listed[0].detail}")
+
+
+@lru_cache(maxsize=1024)
+def _not_listed(rule: DncRule, version: date) -> Reason:
+    return Reason(rule.rule_id, rule.source, f"not on {rule.registry} ({version})", True)
 
 
 def check_dnc(

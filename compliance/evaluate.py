@@ -8,10 +8,13 @@ history) and call it. Anything that goes wrong denies, with the reason (fail clo
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
+from types import MappingProxyType
 
 from compliance.api import (
     Attempt,
@@ -23,10 +26,10 @@ from compliance.api import (
     LeadFacts,
     Reason,
 )
-from compliance.consent import check_consent, effective_line_type
+from compliance.consent import check_consent, consent_level, effective_line_type
 from compliance.donotcall import check_dnc
-from compliance.frequency import check_caps
-from compliance.plan import RULES_SOURCE, Plan, build_plan
+from compliance.frequency import CapResult, check_caps
+from compliance.plan import Plan, build_plan
 from compliance.rules import RuleBook, default_rules
 from compliance.windows import WindowSpec, check_window, explain_window, next_allowed
 
@@ -67,15 +70,29 @@ def evaluate_many(
     except Exception as exc:
         return [_error(lead, campaign, at, "dnc.lookup", exc) for lead in leads]
     out = []
-    for lead, lead_hits in zip(leads, hits, strict=True):
-        try:
-            attempts = lookups.history.attempts(lead.phone, HISTORY_SINCE)
-        except Exception as exc:
-            out.append(_error(lead, campaign, at, "history.lookup", exc))
-            continue
-        facts = Facts(lead, campaign, at, lead_hits, versions, attempts)
-        out.append(decide(facts, lookups.rules))
+    with _collector_paused():
+        for lead, lead_hits in zip(leads, hits, strict=True):
+            try:
+                attempts = lookups.history.attempts(lead.phone, HISTORY_SINCE)
+            except Exception as exc:
+                out.append(_error(lead, campaign, at, "history.lookup", exc))
+                continue
+            facts = Facts(lead, campaign, at, lead_hits, versions, attempts)
+            out.append(decide(facts, lookups.rules))
     return out
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A batch allocates many small acyclic objects that all survive it; the cyclic garbage
+    collector would rescan them again and again (half the batch's time), so it waits."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _dnc_hits(dnc: DncLookup, phones: list[str], campaign_id: int) -> list[tuple[DncHit, ...]]:
@@ -97,29 +114,67 @@ def _decide(facts: Facts, rules: RuleBook) -> Decision:
     lead, campaign, at = facts.lead, facts.campaign, facts.at
     if at.tzinfo is None:
         raise ValueError("the decision instant must be timezone-aware")
-    automated = rules.is_automated(campaign.dial_mode)
+    automated = campaign.dial_mode in rules.automated_modes
     plan = build_plan(
         rules,
         lead.country,
-        tuple(lead.states),
-        tuple(lead.timezones),
+        lead.states,
+        lead.timezones,
         campaign.purpose,
         automated,
         campaign.local_start,
         campaign.local_end,
     )
-    evidence = _evidence(plan, facts, rules)
-    if plan.error is not None or plan.window is None:
-        reason = plan.error or Reason("evaluation", RULES_SOURCE, "no window plan", False)
-        return Decision(False, (reason,), at, None, evidence)
-    inside = check_window(plan.window, at)
-    reasons = list(plan.window_ok if inside else _window_denials(plan.window, at, campaign))
-    lasting = check_consent(plan.consent, lead, at, automated=automated)
-    lasting.extend(
+    version_key = _version_key(facts.versions)
+    evidence = _evidence(
+        plan, version_key, rules.version, effective_line_type(lead.line_type), len(facts.attempts)
+    )
+    if plan.error is not None:
+        return Decision(False, (plan.error,), at, None, evidence)
+    spec = plan.window
+    if spec is None:
+        raise ValueError("a plan without error has a window")
+    inside = check_window(spec, at)
+    window = plan.window_ok if inside else _window_denials(spec, at, campaign)
+    have = consent_level(lead, at)
+    if facts.hits:
+        lasting = _lasting(plan, rules, lead, campaign, at, facts.hits, facts.versions)
+    else:  # most leads: shared by every lead with the same few facts
+        lasting = _clean_lasting(
+            plan, rules, campaign, at.date(), version_key, lead.line_type, have
+        )
+    if facts.attempts:
+        caps = check_caps(
+            plan.caps, plan.conversation, lead, campaign, facts.attempts, at, automated=automated
+        )
+    else:
+        caps = _clean_caps(plan, campaign, have)
+    reasons = window + lasting + caps.reasons
+    if inside and caps.allowed and all(r.allowed for r in lasting):
+        return Decision(True, reasons, at, at, evidence)
+    # Consent, do-not-call and an exhausted lead do not pass with time: no next instant.
+    if caps.forever or not all(r.allowed for r in lasting):
+        return Decision(False, reasons, at, None, evidence)
+    start = max(at, caps.release_at) if caps.release_at is not None else at
+    return Decision(False, reasons, at, _next_allowed(spec, start), evidence)
+
+
+def _lasting(
+    plan: Plan,
+    rules: RuleBook,
+    lead: LeadFacts,
+    campaign: CampaignFacts,
+    at: datetime,
+    hits: Sequence[DncHit],
+    versions: Mapping[str, date],
+) -> tuple[Reason, ...]:
+    """Consent and do-not-call: denials that time does not lift."""
+    reasons = check_consent(plan.consent, lead, at, automated=plan.automated)
+    reasons.extend(
         check_dnc(
             plan.dnc,
-            facts.hits,
-            facts.versions,
+            hits,
+            versions,
             lead,
             at,
             campaign_id=campaign.campaign_id,
@@ -127,19 +182,35 @@ def _decide(facts: Facts, rules: RuleBook) -> Decision:
             company_source=rules.company_dnc_source,
         )
     )
-    caps = check_caps(
-        plan.caps, plan.conversation, lead, campaign, facts.attempts, at, automated=automated
+    return tuple(reasons)
+
+
+@lru_cache(maxsize=65536)
+def _clean_lasting(
+    plan: Plan,
+    rules: RuleBook,
+    campaign: CampaignFacts,
+    on: date,
+    version_key: tuple[tuple[str, date], ...],
+    line_type: str,
+    consent: str,
+) -> tuple[Reason, ...]:
+    """:func:`_lasting` for a lead on no list: only its line type and consent matter."""
+    lead = LeadFacts("", plan.zones, plan.states, plan.country, line_type, consent)
+    at = datetime.combine(on, time(12), tzinfo=UTC)
+    return _lasting(plan, rules, lead, campaign, at, (), dict(version_key))
+
+
+@lru_cache(maxsize=16384)
+def _clean_caps(plan: Plan, campaign: CampaignFacts, consent: str) -> CapResult:
+    """The caps of a number never called: only the lead's consent matters."""
+    lead = LeadFacts("", plan.zones, plan.states, plan.country, consent_type=consent)
+    return check_caps(
+        plan.caps, plan.conversation, lead, campaign, (), HISTORY_SINCE, automated=plan.automated
     )
-    reasons.extend(lasting)
-    reasons.extend(caps.reasons)
-    allowed = all(r.allowed for r in reasons)
-    if allowed:
-        return Decision(True, tuple(reasons), at, at, evidence)
-    # Consent, do-not-call and an exhausted lead do not pass with time: no next instant.
-    permanent = caps.forever or not all(r.allowed for r in lasting)
-    start = max(at, caps.release_at) if caps.release_at is not None else at
-    next_at = None if permanent else next_allowed(plan.window, start)
-    return Decision(False, tuple(reasons), at, next_at, evidence)
+
+
+_next_allowed = lru_cache(maxsize=16384)(next_allowed)
 
 
 @lru_cache(maxsize=4096)
@@ -156,16 +227,38 @@ def _window_denials(spec: WindowSpec, at: datetime, campaign: CampaignFacts) -> 
     return tuple(out)
 
 
-def _evidence(plan: Plan, facts: Facts, rules: RuleBook) -> dict[str, object]:
-    return {
-        "zones": list(plan.zones),
-        "states": list(plan.states),
-        "dnc_versions": {name: d.isoformat() for name, d in sorted(facts.versions.items())},
-        "rules_version": rules.version,
-        "automated": plan.automated,
-        "line_type": effective_line_type(facts.lead.line_type),
-        "attempts": len(facts.attempts),
-    }
+_LAST_VERSIONS: list[tuple[Mapping[str, date], tuple[tuple[str, date], ...]]] = []
+
+
+def _version_key(versions: Mapping[str, date]) -> tuple[tuple[str, date], ...]:
+    """The DNC versions as a cache key. A batch shares one mapping: the last one is kept."""
+    if _LAST_VERSIONS and _LAST_VERSIONS[0][0] is versions:
+        return _LAST_VERSIONS[0][1]
+    key = tuple(sorted(versions.items()))
+    _LAST_VERSIONS[:] = [(versions, key)]
+    return key
+
+
+@lru_cache(maxsize=16384)
+def _evidence(
+    plan: Plan,
+    version_key: tuple[tuple[str, date], ...],
+    rules_version: str,
+    line_type: str,
+    attempts: int,
+) -> Mapping[str, object]:
+    """The evidence of a decision: read-only, shared by decisions with the same facts."""
+    return MappingProxyType(
+        {
+            "zones": plan.zones,
+            "states": plan.states,
+            "dnc_versions": {name: d.isoformat() for name, d in version_key},
+            "rules_version": rules_version,
+            "automated": plan.automated,
+            "line_type": line_type,
+            "attempts": attempts,
+        }
+    )
 
 
 def _error(

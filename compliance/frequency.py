@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from compliance.api import Attempt, CampaignFacts, LeadFacts, Reason
+from compliance.consent import consent_level
 from compliance.rules import CapRule, ConversationRule
 
 __all__ = ["CapResult", "campaign_caps", "check_caps", "in_scope"]
@@ -25,6 +27,10 @@ class CapResult:
     reasons: tuple[Reason, ...]
     release_at: datetime | None  # the latest release of a denying cap
     forever: bool  # a cap that never releases (max attempts per lead) denies
+
+    @property
+    def allowed(self) -> bool:
+        return all(r.allowed for r in self.reasons)
 
 
 def in_scope(attempt: Attempt, per: str, lead: LeadFacts, campaign: CampaignFacts) -> bool:
@@ -52,16 +58,47 @@ def _count(
     at: datetime,
     what: str,
 ) -> tuple[Reason, datetime | None]:
-    recent = [t for t in times if at - period < t <= at]
+    recent = [t for t in times if at - period < t <= at] if times else []
     if len(recent) < max_calls:
-        detail = f"{len(recent)} of {max_calls} {what} in the last {_fmt(period)}"
-        return Reason(rule_id, source, detail, True), None
+        return _under(rule_id, source, len(recent), max_calls, period, what), None
     release = recent[len(recent) - max_calls] + period
     detail = (
         f"{len(recent)} {what} in the last {_fmt(period)} (at most {max_calls}); "
         f"callable again from {release.isoformat()}"
     )
     return Reason(rule_id, source, detail, False), release
+
+
+@lru_cache(maxsize=4096)
+def _under(
+    rule_id: str, source: str, count: int, max_calls: int, period: timedelta, what: str
+) -> Reason:
+    detail = f"{count} of {max_calls} {what} in the last {_fmt(period)}"
+    return Reason(rule_id, source, detail, True)
+
+
+@lru_cache(maxsize=4096)
+def _total(campaign_id: int, count: int, max_attempts: int) -> Reason:
+    ok = count < max_attempts
+    detail = f"{count} of {max_attempts} attempts made" + (
+        "" if ok else ": the lead is exhausted for this campaign"
+    )
+    return Reason("campaign.max_attempts", _campaign_source(campaign_id), detail, ok)
+
+
+@lru_cache(maxsize=1024)
+def _campaign_source(campaign_id: int) -> str:
+    return CAMPAIGN_SOURCE.format(id=campaign_id)
+
+
+@lru_cache(maxsize=1024)
+def _label(cap: CapRule) -> str:
+    return f"{'abandoned ' if cap.abandoned_only else ''}calls per {cap.per}"
+
+
+@lru_cache(maxsize=1024)
+def _no_conversation(rule: ConversationRule) -> Reason:
+    return Reason(rule.rule_id, rule.source, "no recent conversation", True)
 
 
 def check_caps(
@@ -78,7 +115,7 @@ def check_caps(
     releases: list[datetime] = []
     for cap in caps:
         if (cap.automated_only and not automated) or (
-            cap.unless_consent and lead.consent_type in ("express", "express_written")
+            cap.unless_consent and consent_level(lead, at) != "none"
         ):
             continue
         times = [
@@ -86,9 +123,8 @@ def check_caps(
             for a in attempts
             if in_scope(a, cap.per, lead, campaign) and (a.abandoned or not cap.abandoned_only)
         ]
-        what = f"{'abandoned ' if cap.abandoned_only else ''}calls per {cap.per}"
         reason, release = _count(
-            cap.rule_id, cap.source, sorted(times), cap.max_calls, cap.period, at, what
+            cap.rule_id, cap.source, sorted(times), cap.max_calls, cap.period, at, _label(cap)
         )
         reasons.append(reason)
         releases.extend([release] if release else [])
@@ -105,37 +141,31 @@ def check_caps(
             reasons.append(Reason(rule.rule_id, rule.source, detail, False))
             releases.append(release)
         else:
-            reasons.append(Reason(rule.rule_id, rule.source, "no recent conversation", True))
-    own = campaign_caps(lead, campaign, attempts, at)
-    reasons.extend(own.reasons)
-    releases.extend([own.release_at] if own.release_at else [])
-    return CapResult(tuple(reasons), max(releases, default=None), own.forever)
-
-
-def campaign_caps(
-    lead: LeadFacts, campaign: CampaignFacts, attempts: Sequence[Attempt], at: datetime
-) -> CapResult:
-    """The campaign's own maximum attempts per lead (ever) and per rolling 24 h."""
-    source = CAMPAIGN_SOURCE.format(id=campaign.campaign_id)
-    mine = sorted(a.at for a in attempts if a.campaign_id == campaign.campaign_id and a.at <= at)
-    total_ok = len(mine) < campaign.max_attempts
-    total = Reason(
-        "campaign.max_attempts",
-        source,
-        f"{len(mine)} of {campaign.max_attempts} attempts made"
-        + ("" if total_ok else ": the lead is exhausted for this campaign"),
-        total_ok,
-    )
+            reasons.append(_no_conversation(rule))
+    cid = campaign.campaign_id
+    mine = sorted([a.at for a in attempts if a.campaign_id == cid and a.at <= at])
+    total = _total(cid, len(mine), campaign.max_attempts)
     daily, release = _count(
         "campaign.max_attempts_per_day",
-        source,
+        _campaign_source(cid),
         mine,
         campaign.max_attempts_per_day,
         _DAY,
         at,
         "campaign attempts",
     )
-    return CapResult((total, daily), release, not total_ok)
+    reasons.append(total)
+    reasons.append(daily)
+    if release is not None:
+        releases.append(release)
+    return CapResult(tuple(reasons), max(releases, default=None), not total.allowed)
+
+
+def campaign_caps(
+    lead: LeadFacts, campaign: CampaignFacts, attempts: Sequence[Attempt], at: datetime
+) -> CapResult:
+    """The campaign's own maximum attempts per lead (ever) and per rolling 24 h."""
+    return check_caps((), (), lead, campaign, attempts, at, automated=False)
 
 
 def _fmt(period: timedelta) -> str:

@@ -29,7 +29,7 @@ _COUNTRY_ALIASES = {"UK": "GB"}
 RULES_SOURCE = "compliance/data/rules.yaml"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: plans are cached
 class Plan:
     country: str
     states: tuple[str, ...]  # normalized, e.g. ("US-FL",)

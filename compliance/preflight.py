@@ -74,7 +74,9 @@ def _safe_harbor(setup: Setup) -> list[Check]:
         return [Check("safe_harbor", True, detail, _SAFE_HARBOR_SOURCE)]
     text = (setup.safe_harbor_message or "").strip()
     if not text:
-        detail = f"{setup.dial_mode} dialing needs a safe-harbor message (--safe-harbor-message)"
+        detail = (
+            f"{setup.dial_mode} dialing needs a safe-harbor message (campaign option --safe-harbor)"
+        )
         return [Check("safe_harbor", False, detail, _SAFE_HARBOR_SOURCE)]
     seller = _SELLER.search(text)
     numbers = [m.number for m in phonenumbers.PhoneNumberMatcher(text, setup.country)]

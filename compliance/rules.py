@@ -3,6 +3,9 @@
 :func:`load_rules` reads and validates the file once; anything malformed is a
 :class:`~dialer.errors.ComplianceDataError` naming the offending key. Every rule carries its id
 (``<jurisdiction>.<purpose>.<kind>[.<n>]``), its source and whether the source was verified.
+
+The value objects compare and hash by identity: they are built once per load and serve as cheap
+cache keys for the evaluators.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ __all__ = [
 DayRule = tuple[int, int] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class WindowRule:
     rule_id: str
     source: str
@@ -64,7 +67,7 @@ class WindowRule:
         return ", ".join(f"{k} {_fmt_day(getattr(self, k))}" for k in DAY_KINDS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ConsentRule:
     rule_id: str
     source: str
@@ -73,7 +76,7 @@ class ConsentRule:
     lines: str  # wireless | any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class DncRule:
     rule_id: str
     source: str
@@ -84,7 +87,7 @@ class DncRule:
     exemptions: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CapRule:
     rule_id: str
     source: str
@@ -97,7 +100,7 @@ class CapRule:
     automated_only: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ConversationRule:
     rule_id: str
     source: str
@@ -106,7 +109,7 @@ class ConversationRule:
     per: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class PurposeRules:
     jurisdiction: str
     purpose: str
@@ -120,14 +123,14 @@ class PurposeRules:
     after_conversation: ConversationRule | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class HolidayCalendar:
     country: str
     subdiv: str | None = None
     extra: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Jurisdiction:
     code: str  # "US", "US-FL", "CA", "CA-BC", "GB"
     country: str
@@ -136,7 +139,7 @@ class Jurisdiction:
     purposes: Mapping[str, PurposeRules]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class AbandonCap:
     country: str
     max_rate: float
@@ -145,7 +148,7 @@ class AbandonCap:
     verified: bool
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: a cache key
+@dataclass(frozen=True, slots=True, eq=False)
 class RuleBook:
     version: str  # sha256 prefix of the file: stored with every decision
     jurisdictions: Mapping[str, Jurisdiction]

@@ -9,7 +9,7 @@ that zone's daily spans, each span being the intersection of every rule's span f
 Local wall times are turned into instants with both ``fold`` values and the stricter one kept,
 so a span never reaches into a DST gap or repeated hour on the permissive side. Results are
 sets of half-open UTC intervals over a horizon, cached per (spec, UTC day), so a decision is a
-dictionary look-up and a bisection.
+dictionary look-up and a bisection (specs hash by identity: build each once and reuse it).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Span = tuple[int, int]  # minutes of the local day, [start, end); start >= end = empty
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Layer:
     """One window rule with the holiday calendar of its jurisdiction."""
 
@@ -51,7 +51,7 @@ class Layer:
     calendar: HolidayCalendar
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class WindowSpec:
     zones: tuple[str, ...]
     layers: tuple[Layer, ...]

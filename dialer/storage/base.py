@@ -18,6 +18,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "campaigns.models",
     "compliance.dnc.models",
     "compliance.models",
+    "dialer.engine.models",
     "compliance.audit.models",
 )
 
