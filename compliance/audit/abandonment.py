@@ -112,13 +112,12 @@ def legal_period_days(country: str) -> int:
 
 
 def _period_expr(dialect: str, by: str) -> Any:
-    """The UTC day (``by="day"``) or half hour of ``started_at``, as text."""
-    if dialect == "postgresql":
+    """The UTC day (``by="day"``) or half hour of ``started_at`` (text on SQLite)."""
+    if dialect == "postgresql":  # a date or timestamp: cheaper than formatting text
         if by == "day":
-            return literal_column("to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
+            return literal_column("CAST(started_at AT TIME ZONE 'UTC' AS date)")
         return literal_column(
-            "to_char(date_bin('30 minutes', started_at AT TIME ZONE 'UTC', "
-            "timestamp '2000-01-01'), 'YYYY-MM-DD HH24:MI')"
+            "date_bin('30 minutes', started_at AT TIME ZONE 'UTC', timestamp '2000-01-01')"
         )
     if by == "day":
         return literal_column("substr(started_at, 1, 10)")
@@ -151,10 +150,12 @@ def _grouped(
     return query
 
 
-def _slot(c: Any, period: str, live: Any, abandoned: Any) -> Slot:
-    return Slot(
-        int(c), datetime.fromisoformat(period).replace(tzinfo=UTC), int(live), int(abandoned or 0)
-    )
+def _slot(c: Any, period: Any, live: Any, abandoned: Any) -> Slot:
+    if isinstance(period, str):
+        period = datetime.fromisoformat(period)
+    elif not isinstance(period, datetime):  # a date
+        period = datetime(period.year, period.month, period.day, tzinfo=UTC)
+    return Slot(int(c), period.replace(tzinfo=UTC), int(live), int(abandoned or 0))
 
 
 def live_slots(
