@@ -20,6 +20,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "compliance.models",
     "dialer.engine.models",
     "compliance.audit.models",
+    "dialer.access.models",
 )
 
 NAMING = {
