@@ -119,9 +119,7 @@ async def recover(engine: Engine) -> int:
                 )
             )
         engine.leads.finish(session.connection(), outcomes)
-    # Appended once the transaction above has committed: the call log takes its own write lock
-    # (on SQLite, a second writer inside this transaction would wait for it forever).
-    for record in records:
+    for record in records:  # after the commit: the call log writes in its own transaction
         engine.call_log.append(record)
     with engine.sessions.begin() as session:
         session.execute(
