@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import Float, Select, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from campaigns.models import Campaign
@@ -29,6 +29,7 @@ __all__ = [
     "CampaignAbandonment",
     "DayRate",
     "Slot",
+    "abandonment",
     "campaign_caps",
     "day_row",
     "legal_period_days",
@@ -36,6 +37,7 @@ __all__ = [
     "rolling_days",
     "summarize",
     "summary_row",
+    "worst_slots",
 ]
 
 
@@ -109,31 +111,35 @@ def legal_period_days(country: str) -> int:
     return abandon_cap(country).period_days
 
 
-def _slot_expr(dialect: str) -> Any:
-    if dialect == "postgresql":
+def _period_expr(dialect: str, by: str) -> Any:
+    """The UTC day (``by="day"``) or half hour of ``started_at`` (text on SQLite)."""
+    if dialect == "postgresql":  # a date or timestamp: cheaper than formatting text
+        if by == "day":
+            return literal_column("CAST(started_at AT TIME ZONE 'UTC' AS date)")
         return literal_column(
-            "to_char(date_bin('30 minutes', started_at AT TIME ZONE 'UTC', "
-            "timestamp '2000-01-01'), 'YYYY-MM-DD HH24:MI')"
+            "date_bin('30 minutes', started_at AT TIME ZONE 'UTC', timestamp '2000-01-01')"
         )
+    if by == "day":
+        return literal_column("substr(started_at, 1, 10)")
     return literal_column(
         "substr(started_at, 1, 14) || "
         "CASE WHEN substr(started_at, 15, 2) < '30' THEN '00' ELSE '30' END"
     )
 
 
-def live_slots(
+def _grouped(
     session: Session,
-    campaign_id: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[Slot]:
-    """Live answers and abandons per campaign and half hour (UTC), in time order."""
-    slot = _slot_expr(session.get_bind().dialect.name).label("slot")
-    abandoned = func.sum(case((CallLogRow.abandoned, 1), else_=0))
+    by: str,
+    campaign_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Select[Any]:
+    period = _period_expr(session.get_bind().dialect.name, by).label("period")
+    abandoned = func.sum(case((CallLogRow.abandoned, 1), else_=0)).label("abandoned")
     query = (
-        select(CallLogRow.campaign_id, slot, func.count(), abandoned)
+        select(CallLogRow.campaign_id, period, func.count().label("live"), abandoned)
         .where(CallLogRow.answered_by.in_(LIVE_ANSWERED_BY))
-        .group_by(CallLogRow.campaign_id, slot)
+        .group_by(CallLogRow.campaign_id, period)
     )
     if campaign_id is not None:
         query = query.where(CallLogRow.campaign_id == campaign_id)
@@ -141,11 +147,66 @@ def live_slots(
         query = query.where(CallLogRow.started_at >= since)
     if until is not None:
         query = query.where(CallLogRow.started_at < until)
-    slots = [
-        Slot(int(c), datetime.fromisoformat(s).replace(tzinfo=UTC), int(n), int(a or 0))
-        for c, s, n, a in session.execute(query)
-    ]
+    return query
+
+
+def _slot(c: Any, period: Any, live: Any, abandoned: Any) -> Slot:
+    if isinstance(period, str):
+        period = datetime.fromisoformat(period)
+    elif not isinstance(period, datetime):  # a date
+        period = datetime(period.year, period.month, period.day, tzinfo=UTC)
+    return Slot(int(c), period.replace(tzinfo=UTC), int(live), int(abandoned or 0))
+
+
+def live_slots(
+    session: Session,
+    campaign_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    by: str = "half_hour",
+) -> list[Slot]:
+    """Live answers and abandons per campaign and half hour (or ``by="day"``: day), UTC, in
+    time order."""
+    rows = session.execute(_grouped(session, by, campaign_id, since, until))
+    slots = [_slot(*row) for row in rows]
     return sorted(slots, key=lambda s: (s.campaign_id, s.start))
+
+
+def worst_slots(
+    session: Session,
+    campaign_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[int, Slot]:
+    """Each campaign's half hour with the highest abandon rate (then the most live answers,
+    then the latest), computed in the database."""
+    grouped = _grouped(session, "half_hour", campaign_id, since, until).subquery()
+    rate = cast(grouped.c.abandoned, Float) / grouped.c.live
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=grouped.c.campaign_id,
+            order_by=(rate.desc(), grouped.c.live.desc(), grouped.c.period.desc()),
+        )
+        .label("rank")
+    )
+    ranked = select(grouped, rank).subquery()
+    query = select(ranked.c.campaign_id, ranked.c.period, ranked.c.live, ranked.c.abandoned)
+    return {int(row[0]): _slot(*row) for row in session.execute(query.where(ranked.c.rank == 1))}
+
+
+def abandonment(
+    session: Session,
+    campaign_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[CampaignAbandonment]:
+    """Per campaign: days, rolling rates against the campaign's legal cap, worst half hour."""
+    days = live_slots(session, campaign_id, since, until, by="day")
+    worst = worst_slots(session, campaign_id, since, until)
+    caps = campaign_caps(session, {s.campaign_id for s in days})
+    return summarize(days, caps, worst)
 
 
 def _days(slots: Iterable[Slot]) -> dict[date, tuple[int, int]]:
@@ -181,9 +242,11 @@ def rolling_days(slots: Sequence[Slot], cap: float, period_days: int) -> tuple[D
 def summarize(
     slots: Sequence[Slot],
     campaigns: Mapping[int, tuple[str, float, int]],
+    worst: Mapping[int, Slot] | None = None,
 ) -> list[CampaignAbandonment]:
     """Per campaign: ``campaigns[id] = (name, cap, period_days)``; unknown campaigns use the US
-    figures of the data file."""
+    figures of the data file. ``slots`` may be half hours or whole days; the worst half hour is
+    ``worst[id]`` if given, else the worst of ``slots``."""
     by_campaign: dict[int, list[Slot]] = defaultdict(list)
     for s in slots:
         by_campaign[s.campaign_id].append(s)
@@ -191,12 +254,12 @@ def summarize(
     for campaign_id, own in sorted(by_campaign.items()):
         default = (f"#{campaign_id}", legal_abandon_cap("US"), legal_period_days("US"))
         name, cap, period = campaigns.get(campaign_id, default)
-        worst = max(own, key=lambda s: (s.rate, s.live, s.start.timestamp()))
-        out.append(
-            CampaignAbandonment(
-                campaign_id, name, cap, period, rolling_days(own, cap, period), worst
-            )
-        )
+        if worst is not None:
+            top = worst.get(campaign_id)
+        else:
+            top = max(own, key=lambda s: (s.rate, s.live, s.start.timestamp()))
+        days = rolling_days(own, cap, period)
+        out.append(CampaignAbandonment(campaign_id, name, cap, period, days, top))
     return out
 
 

@@ -16,11 +16,11 @@ import typer
 from compliance.audit.abandonment import (
     DAY_COLUMNS,
     SUMMARY_COLUMNS,
-    campaign_caps,
     day_row,
-    live_slots,
-    summarize,
     summary_row,
+)
+from compliance.audit.abandonment import (
+    abandonment as abandonment_of,
 )
 from compliance.audit.auditdata import retention
 from compliance.audit.explain import explain_call
@@ -168,14 +168,14 @@ def calls(
     outcome: Annotated[str | None, typer.Option(help="completed, busy, no_answer, ...")] = None,
     fmt: FormatOpt = Format.TABLE,
     limit: Annotated[
-        int | None, typer.Option(min=1, help="At most this many (table default: 1000).")
+        int | None, typer.Option(min=1, help="At most this many (table default: 100).")
     ] = None,
     out: OutOpt = None,
 ) -> None:
     """List call records, oldest first, filtered; as a table, CSV (formula-safe) or JSON Lines."""
     lo, hi = _range(since, until)
     if limit is None and fmt is Format.TABLE:
-        limit = 1000
+        limit = 100
     with open_session(ctx) as session:
         campaign_id = None if campaign is None else resolve_campaign(session, campaign)
         where = CallFilter(campaign_id, lo, hi, number, agent, outcome)
@@ -201,8 +201,7 @@ def abandonment(
     lo, hi = _range(since, until)
     with open_session(ctx) as session:
         campaign_id = None if campaign is None else resolve_campaign(session, campaign)
-        slots = live_slots(session, campaign_id, lo, hi)
-        summaries = summarize(slots, campaign_caps(session, {s.campaign_id for s in slots}))
+        summaries = abandonment_of(session, campaign_id, lo, hi)
     rows = [summary_row(s) for s in summaries]
     write_rows(sys.stdout, fmt, SUMMARY_COLUMNS, rows, title="Abandonment (live answers, UTC)")
     if days:

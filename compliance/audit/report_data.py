@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from compliance.audit.abandonment import (
     CampaignAbandonment,
+    abandonment,
     campaign_caps,
-    live_slots,
-    summarize,
 )
 from compliance.audit.models import CallLogRow
 from compliance.audit.violations import BRIDGE_STATES
@@ -84,9 +83,8 @@ def gather(session: Session, campaign_id: int) -> ReportData:
         select(row.agent_id, row.states).where(mine, row.agent_id.is_not(None))
     )
     occupancy = agent_occupancy((str(a), str(s)) for a, s in agents)
-    slots = live_slots(session, campaign_id)
+    summaries = abandonment(session, campaign_id)
     caps = campaign_caps(session, [campaign_id])
-    summaries: Sequence[CampaignAbandonment] = summarize(slots, caps)
     name = caps[campaign_id][0] if campaign_id in caps else f"#{campaign_id}"
     return ReportData(
         campaign_id,
