@@ -22,7 +22,7 @@ from compliance.dnc.lookup import open_lookup
 from compliance.dnc.models import DncEntry
 from compliance.dnc.numbers import normalize_phone
 from compliance.dnc.parse import BadLine
-from compliance.dnc.registry import Registry, list_name_for, registry_paths
+from compliance.dnc.registry import Registry, list_name_for, national_list_name, registry_paths
 from dialer.cli_support import engine_from, open_session, settings_from
 from dialer.clock import RealClock
 
@@ -69,13 +69,17 @@ def import_national(
     date_: DateOpt = None,
     change_list: ChangeOpt = False,
     show_bad: ShowBadOpt = 20,
+    country: Annotated[
+        str, typer.Option(help="US: the FTC registry; CA: Canada's National DNCL.")
+    ] = "US",
 ) -> None:
-    """Import the FTC national registry (full list: replaces it; --change-list: updates it).
+    """Import a national registry (full list: replaces it; --change-list: updates it).
 
     --date is the list's date (YYYY-MM-DD); by default a date in the file names
     (2025-01-31, 2025_01_31 or 20250131), else the oldest file's modification date.
+    Both the FTC and the Canadian DNCL deliver ten-digit numbers by area code.
     """
-    _import(ctx, "national", paths, date_, change_list, show_bad)
+    _import(ctx, national_list_name(country), paths, date_, change_list, show_bad)
 
 
 @import_app.command("state")

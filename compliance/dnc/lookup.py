@@ -16,10 +16,12 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import phonenumbers
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -78,7 +80,7 @@ class CombinedDncLookup:
         hits: list[list[DncHit]] = [[] for _ in phones]
         numbers = e164s_to_nanp(phones)
         for name, registry in sorted(self._registries.items(), key=_national_first):
-            self._registry_hits(registry, numbers, hits, national=name == "national")
+            self._registry_hits(registry, numbers, hits, country=_registry_country(name))
         index: dict[str, list[int]] = {}
         for i, phone in enumerate(phones):
             index.setdefault(phone, []).append(i)
@@ -95,17 +97,20 @@ class CombinedDncLookup:
         numbers: npt.NDArray[np.int64],
         hits: list[list[DncHit]],
         *,
-        national: bool,
+        country: str | None,
     ) -> None:
         version = registry.data_date.isoformat()
         nanp = numbers >= 0
         listed = registry.contains_many(numbers)
         for i in np.flatnonzero(listed).tolist():
             hits[i].append(DncHit(registry.name, version, "registered"))
-        if not national:
+        if country is None:
             return
         for i in np.flatnonzero(nanp & ~registry.covers_many(numbers)).tolist():
             npa = int(numbers[i]) // NPA_SPAN
+            owner = _npa_country(npa)
+            if owner is not None and owner != country:
+                continue  # another country's number: not this registry's to answer for
             detail = f"area code {npa} is not in the imported registry: treat as listed"
             hits[i].append(DncHit(registry.name, version, detail))
 
@@ -116,6 +121,20 @@ class CombinedDncLookup:
             return
         with Session(self._db) as session:
             yield session
+
+
+def _registry_country(list_name: str) -> str | None:
+    """The country a national registry answers for (``"national"``: US); None for state lists."""
+    if list_name == "national":
+        return "US"
+    prefix, _, country = list_name.partition(":")
+    return country if prefix == "national" else None
+
+
+@cache
+def _npa_country(npa: int) -> str | None:
+    """The NANP country of an area code (US, CA, or a Caribbean nation), from phonenumbers."""
+    return phonenumbers.region_code_for_number(phonenumbers.parse(f"+1{npa}2345678"))
 
 
 def _national_first(item: tuple[str, Registry]) -> tuple[bool, str]:

@@ -17,11 +17,29 @@ from compliance.dnc.bitfile import RegistryMeta, read_bitmap
 from compliance.dnc.numbers import FIRST_VALID, NPA_SPAN
 from dialer.errors import InputError
 
-__all__ = ["Registry", "list_name_for", "registry_dir", "registry_path", "registry_paths"]
+__all__ = [
+    "Registry",
+    "list_name_for",
+    "national_list_name",
+    "registry_dir",
+    "registry_path",
+    "registry_paths",
+]
 
 _BATCH = 1 << 18  # numbers per vectorized step: keeps the temporaries in cache
 _STATE = re.compile(r"^[A-Z]{2}$")
 SUFFIX = ".dncbits"
+_NANP_REGISTRIES = {"US": "national", "CA": "national:CA"}
+
+
+def national_list_name(country: str) -> str:
+    """``"US"`` -> ``"national"``; ``"CA"`` -> ``"national:CA"`` (the list the rules require).
+
+    Only NANP registries fit the per-area-code bitmaps; the UK's TPS does not (yet)."""
+    code = country.upper()
+    if code not in _NANP_REGISTRIES:
+        raise InputError(f"no importable national registry for {country!r} (known: US, CA)")
+    return _NANP_REGISTRIES[code]
 
 
 def registry_dir(data_dir: Path) -> Path:

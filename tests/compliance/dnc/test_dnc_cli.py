@@ -135,3 +135,17 @@ def test_every_command_has_help(command: list[str]) -> None:
     result = run_cli("sqlite://", *command, "--help")
     assert result.exit_code == 0
     assert "Usage" in result.output
+
+
+def test_canadian_national_list(db: str, tmp_path: Path) -> None:
+    dncl = tmp_path / "dncl_2025-02-10.txt"
+    dncl.write_text("4165550100\n")
+    result = run_cli(db, "dnc", "import", "national", "--country", "CA", str(dncl))
+    assert result.exit_code == 0, result.output
+    assert "national:CA registry now holds 1 numbers" in result.output
+    assert "national:CA: list of 2025-02-10" in run_cli(db, "dnc", "status").output
+    checked = run_cli(db, "dnc", "check", "+14165550100").output
+    assert "on national:CA (2025-02-10): registered" in checked
+    refused = run_cli(db, "dnc", "import", "national", "--country", "GB", str(dncl))
+    assert refused.exit_code == 2
+    assert "no importable national registry for 'GB'" in refused.output

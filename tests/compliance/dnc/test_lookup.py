@@ -66,3 +66,26 @@ def test_lookup_reports_every_list(tmp_path: Path, engine: Engine) -> None:
     )
     assert lookup.lookup("+12125550199", c1) == ()
     assert lookup.lookup("+442071838750", c1) == ()
+
+
+def test_canadian_registry_answers_for_canadian_numbers_only(
+    tmp_path: Path, engine: Engine
+) -> None:
+    _registry(tmp_path, "national", "2125550100\n", date(2025, 2, 20))
+    _registry(tmp_path, "national:CA", "4165550100\n", date(2025, 2, 25))
+    with Session(engine) as session, session.begin():
+        c1 = _campaign(session, "A")
+    lookup = open_lookup(engine, tmp_path / "data")
+    assert lookup.versions()["national:CA"] == date(2025, 2, 25)
+    assert lookup.lookup("+14165550100", c1) == (DncHit("national:CA", "2025-02-25", "registered"),)
+    assert lookup.lookup("+14165550101", c1) == ()
+    # A Canadian area code missing from the Canadian file is treated as listed (fail closed),
+    # and a US number is not the Canadian registry's to answer for.
+    assert lookup.lookup("+16045550100", c1) == (
+        DncHit(
+            "national:CA",
+            "2025-02-25",
+            "area code 604 is not in the imported registry: treat as listed",
+        ),
+    )
+    assert lookup.lookup("+12125550101", c1) == ()
