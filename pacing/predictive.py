@@ -21,12 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from pacing._limits import clamp, staffed
+from pacing._limits import ready_agents, staffed
 from pacing.api import Outcome, OutcomeKind, Snapshot
 from pacing.control import AbandonFeedback, BudgetGuard
 from pacing.forecast import Forecast, forecast_from
 from pacing.overflow import Overflow, overflow_for
-from pacing.progressive import progressive_calls
 from pacing.stats import LIVE_KINDS, CampaignStats, StatsConfig
 from pacing.tables import ForecastTables
 
@@ -76,18 +75,23 @@ class PredictivePacer:
 
     def decide(self, snapshot: Snapshot) -> int:
         self._target = snapshot.abandon_target
-        floor = progressive_calls(snapshot)
-        if staffed(snapshot) == 0 or not self._warm(snapshot.now_s):
+        team = staffed(snapshot)
+        if team == 0:
+            return 0
+        free_lines = snapshot.max_lines - len(snapshot.calls)
+        floor = max(0, min(ready_agents(snapshot) - len(snapshot.calls), free_lines))
+        if not self._warm(snapshot.now_s):
             return floor
         fc = forecast_from(self._tables_for(snapshot.now_s), snapshot.agents, snapshot.calls)
         self.last_forecast = fc
-        room = self._room(snapshot)
         abandons = overflow_for(fc, self.config.exact_up_to)
         if self.guard.check(snapshot.abandon_budget, abandons.at_risk()):
             return floor
-        cushion = max(self.config.cushion_per_agent * staffed(snapshot), 0.5)
+        cap = math.floor(self.config.max_lines_per_agent * team)
+        room = max(0, min(cap, snapshot.max_lines) - len(snapshot.calls))
+        cushion = max(self.config.cushion_per_agent * team, 0.5)
         wanted = self._calls_worth_placing(abandons, room, snapshot.abandon_budget, cushion)
-        return max(floor, clamp(wanted, snapshot))
+        return max(floor, min(wanted, free_lines))
 
     def _tables_for(self, now_s: float) -> ForecastTables:
         """The forecast tables, rebuilt when the statistics changed and they are old enough."""
@@ -101,10 +105,6 @@ class PredictivePacer:
     def _warm(self, now_s: float) -> bool:
         first = self.stats.first_at_s
         return self.stats.warmed_up and first is not None and now_s - first >= self.config.warmup_s
-
-    def _room(self, snapshot: Snapshot) -> int:
-        cap = math.floor(self.config.max_lines_per_agent * staffed(snapshot))
-        return max(0, min(cap, snapshot.max_lines) - len(snapshot.calls))
 
     def _calls_worth_placing(
         self, abandons: Overflow, room: int, budget: float, cushion: float
