@@ -121,12 +121,15 @@ def run_one(task: Task) -> RunMetrics:
     )
 
 
-def run_tasks(tasks: Sequence[Task], jobs: int) -> list[RunMetrics]:
-    """Run every task, ``jobs`` processes at a time, reporting progress on stderr."""
+def run_tasks(tasks: Sequence[Task], jobs: int, save: Path | None = None) -> list[RunMetrics]:
+    """Run every task, ``jobs`` processes at a time, reporting progress on stderr (and writing
+    the runs finished so far to ``save`` after each one, so an interrupted grid keeps them)."""
     runs: list[RunMetrics] = []
     with ProcessPoolExecutor(max_workers=max(jobs, 1)) as pool:
         for done, run in enumerate(pool.map(run_one, tasks), start=1):
             runs.append(run)
+            if save is not None:
+                _save(runs, save)
             print(
                 f"[{done}/{len(tasks)}] {run.cell} {run.mode} seed {run.seed}: "
                 f"{run.talk_per_agent_hour:.1f} talk min/agent-h, "
@@ -135,6 +138,10 @@ def run_tasks(tasks: Sequence[Task], jobs: int) -> list[RunMetrics]:
                 flush=True,
             )
     return runs
+
+
+def _save(runs: Sequence[RunMetrics], path: Path) -> None:
+    path.write_text(json.dumps([r.as_dict() for r in runs], indent=1))
 
 
 def grid(
@@ -154,7 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=2, help="parallel processes")
     p.add_argument("--plot", type=Path, default=Path("docs/pacing.png"))
     p.add_argument("--save", type=Path, help="write every run's figures to this JSON file")
-    p.add_argument("--load", type=Path, help="read runs from this JSON file instead of running")
+    p.add_argument("--load", type=Path, nargs="+", help="read runs from these JSON files instead")
     return p
 
 
@@ -166,13 +173,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.load:
-        runs = [RunMetrics(**r) for r in json.loads(args.load.read_text())]
+        runs = [RunMetrics(**r) for path in args.load for r in json.loads(path.read_text())]
     else:
         modes = [*args.modes, *(f"power:{k:g}" for k in args.ratios)]
         seeds = range(1, args.seeds + 1)
-        runs = run_tasks(grid(cells, modes, seeds, args.hours), args.jobs)
-    if args.save:
-        args.save.write_text(json.dumps([r.as_dict() for r in runs], indent=1))
+        runs = run_tasks(grid(cells, modes, seeds, args.hours), args.jobs, args.save)
     caps = {c.name: c.cap for c in cells}
     print(render_table(runs, caps))
     save_plot(runs, caps, args.plot)
