@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -84,7 +85,14 @@ class Lead(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "phone"),
         Index("ix_leads_ready", "campaign_id", "status", "next_eligible_at"),
-        Index("ix_leads_lease", "lease_owner", "lease_expires_at"),
+        # Partial: only leased leads are indexed, so bulk imports (no lease) do not maintain it.
+        Index(
+            "ix_leads_lease",
+            "lease_owner",
+            "lease_expires_at",
+            sqlite_where=text("lease_owner IS NOT NULL"),
+            postgresql_where=text("lease_owner IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,3 +148,6 @@ class ImportRun(Base):
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     rejects_path: Mapped[str | None] = mapped_column(String(500))
     reasons: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+    # Added by the lead import (imp_0001): blank rows skipped, leads imported but not dialable.
+    blank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    not_dialable: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -17,7 +17,10 @@ __all__ = ["Base", "JSONType", "UTCDateTime", "load_models"]
 MODEL_MODULES: tuple[str, ...] = (
     "campaigns.models",
     "compliance.dnc.models",
+    "compliance.models",
     "dialer.engine.models",
+    "compliance.audit.models",
+    "dialer.access.models",
 )
 
 NAMING = {

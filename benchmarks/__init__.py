@@ -1,0 +1,1 @@
+"""Throughput benchmarks: scripts that print figures (never timed tests)."""

@@ -1,0 +1,89 @@
+"""Bulk writes of an import: leads through the driver's executemany, the import run's counts.
+
+Rows are passed to the DB-API ``executemany`` as tuples already in the driver's form (JSON as
+text, dates as ISO text), so no per-row SQLAlchemy processing happens; the statement itself is
+compiled by SQLAlchemy for the dialect, with ``ON CONFLICT (campaign_id, phone) DO NOTHING`` so a
+lead inserted meanwhile by another import is never duplicated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from campaigns.models import ImportRun, Lead
+
+__all__ = ["LEAD_COLUMNS", "LeadWriter", "existing_keys"]
+
+LEAD_COLUMNS = (
+    "phone", "first_name", "last_name", "email", "address", "city", "state", "zip",
+    "timezones", "states", "line_type", "consent_type", "consent_date", "consent_source",
+    "ebr_purchase_date", "ebr_inquiry_date", "written_permission", "debt_id", "custom",
+    "status", "status_reason",
+)  # fmt: skip
+CONSTANT_COLUMNS = ("campaign_id", "list_id", "import_run_id", "attempts", "created_at")
+
+
+def existing_keys(conn: Connection, campaign_id: int) -> npt.NDArray[np.int64]:
+    """E.164 digits (as integers) of the campaign's leads."""
+    phones = conn.scalars(select(Lead.phone).where(Lead.campaign_id == campaign_id))
+    return np.array([int(p[1:]) for p in phones if p[1:].isdigit()], dtype=np.int64)
+
+
+class LeadWriter:
+    """Inserts prepared lead columns for one import run on one connection."""
+
+    def __init__(self, conn: Connection, run: ImportRun, now: datetime) -> None:
+        self._conn = conn
+        table = Lead.__table__
+        assert isinstance(table, Table)
+        dialect = conn.dialect
+        insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(table).on_conflict_do_nothing(index_elements=["campaign_id", "phone"])
+        keys = list(CONSTANT_COLUMNS + LEAD_COLUMNS)
+        compiled = stmt.compile(dialect=dialect, column_keys=keys)
+        self._sql = str(compiled)
+        self._order = list(compiled.positiontup) if compiled.positional else None  # type: ignore[arg-type]
+        created = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self._constants: dict[str, Any] = {
+            "campaign_id": run.campaign_id,
+            "list_id": run.list_id,
+            "import_run_id": run.id,
+            "attempts": 0,
+            "created_at": created(now) if created else now,
+        }
+        if dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MiB for the unique index
+
+    def insert(self, columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]], size: int) -> int:
+        """Insert ``size`` leads; returns how many were new (the others existed meanwhile)."""
+        if size == 0:
+            return 0
+        order = self._order or list(CONSTANT_COLUMNS + LEAD_COLUMNS)
+        table = np.empty((size, len(order)), dtype=object)
+        for j, name in enumerate(order):
+            table[:, j] = self._constants[name] if name in self._constants else columns[name]
+        params: list[Any] = table.tolist()
+        if self._order is None:
+            params = [dict(zip(order, row, strict=True)) for row in params]
+        cursor = self._conn.connection.cursor()  # the DB-API cursor, in this transaction
+        try:
+            cursor.executemany(self._sql, params)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+
+def record_progress(conn: Connection, run_id: int, counts: dict[str, Any]) -> None:
+    """Store the run's counts so far (in the same transaction as the chunk's leads)."""
+    conn.execute(update(ImportRun).where(ImportRun.id == run_id).values(**counts))
+
+
+def count_imported(conn: Connection, run_id: int) -> int:
+    return int(conn.scalar(select(func.count()).where(Lead.import_run_id == run_id)) or 0)
