@@ -1,14 +1,18 @@
 """Predictive: place the calls whose expected cost in abandons is worth the agent time they save.
 
 Each decision forecasts, on a grid of the next ``horizon_s`` seconds, how many agents will be free
-(:mod:`pacing.forecast`) and how many live people will be waiting for them, from the calls in
-flight plus ``n`` new calls, for every candidate ``n``. With ``X(t) = arrivals(t) - frees(t)``
-taken as normal, ``max_t E[X(t)+]`` estimates the abandons to come. The ``n``-th call is placed
-when the abandons it adds, per live person it may reach, stay under the accepted marginal risk;
-that risk is scaled by :class:`pacing.control.AbandonFeedback` until the measured rate sits at
-the aim below the campaign's target.
+(:mod:`pacing.forecast`, by look-up in :mod:`pacing.tables`, rebuilt at most every ``refresh_s``
+when the statistics changed) and how many live people will be waiting for them, from the calls in
+flight plus ``n`` new calls. With ``X(t) = arrivals(t) - frees(t)``, ``max_t E[X(t)+]``
+(:mod:`pacing.overflow`: exact for small teams, normal for large ones) estimates the abandons to
+come. The ``n``-th call is placed while the abandons it adds, per live person it may reach, stay
+under the accepted marginal risk; that risk is scaled by :class:`pacing.control.AbandonFeedback`
+until the measured rate sits at the aim below the campaign's target, and shrinks as the legal
+abandon budget runs low (below ``cushion_per_agent`` spare abandons per staffed agent).
 
-Safeguards: progressive during warm-up (too few samples) and whenever the legal budget runs out
+Safeguards: progressive during warm-up (too few samples); the expected abandons of the calls in
+flight and the new ones stay within the legal budget less a reserve, and when the budget no longer
+covers the calls in flight dialing is progressive until it recovers
 (:class:`pacing.control.BudgetGuard`); never fewer calls than progressive would place; never more
 than ``max_lines_per_agent`` calls in flight per agent who is not paused.
 """
