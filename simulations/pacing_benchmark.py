@@ -33,6 +33,8 @@ __all__ = ["Cell", "Task", "main", "make_mode", "run_one", "run_tasks"]
 
 DEFAULT_CELLS = ("5/high", "20/high", "100/high", "5/low", "20/low", "100/low", "100/high+drift")
 RATIOS = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0)
+#: Leads loaded per agent-hour: more than the most aggressive mode dials, so no run starves.
+LEADS_PER_AGENT_HOUR = {"high": 130, "low": 220}
 PEERS = ("progressive", "vicidial:HARD_LIMIT", "vicidial:TAPERED", "issabel", "predictive")
 
 
@@ -90,6 +92,7 @@ def run_one(task: Task) -> RunMetrics:
         return recorders[-1]
 
     cell = task.cell
+    leads = int(cell.agents * task.hours * LEADS_PER_AGENT_HOUR[cell.contact]) + 200
     config = ShiftConfig(
         agents=cell.agents,
         hours=task.hours,
@@ -97,6 +100,7 @@ def run_one(task: Task) -> RunMetrics:
         variants=cell.variants,
         seed=task.seed,
         pacer=factory,
+        leads=leads,
     )
     result = run_shift(config)
     rec = recorders[-1]
