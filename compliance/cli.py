@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from campaigns.models import Campaign, Lead
 from campaigns.service import get_campaign
 from compliance.abandonment import AbandonmentLedger
-from compliance.api import Attempt, CallHistory, Decision, LeadFacts
+from compliance.api import CallHistory, Decision, LeadFacts
 from compliance.caps import abandon_cap
 from compliance.dnc.lookup import open_lookup
 from compliance.dnc.numbers import normalize_phone
@@ -29,6 +28,7 @@ from compliance.ruledata import PURPOSES
 from compliance.rules import PurposeRules, default_rules
 from dialer.cli_support import engine_from, open_session, settings_from
 from dialer.clock import RealClock
+from dialer.engine.history import SqlCallHistory
 from dialer.errors import InputError, NotFoundError
 from dialer.storage import session_factory
 
@@ -43,19 +43,9 @@ console = Console(width=140)
 CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="Campaign name or id.")]
 
 
-class _NoCallLog:
-    """No past attempts: the engine's call log is not available to this command yet."""
-
-    available = False
-
-    def attempts(self, phone: str, since: datetime) -> Sequence[Attempt]:
-        return ()
-
-
 def call_history(sessions: sessionmaker[Session]) -> CallHistory:
-    """The call history the CLI evaluates with (the one place to switch to the engine's
-    ``SqlCallHistory(sessions)`` from ``dialer.engine.history`` once it is available)."""
-    return _NoCallLog()
+    """The call history the CLI evaluates with: the engine's call log."""
+    return SqlCallHistory(sessions)
 
 
 def _instant(value: str | None) -> datetime:
@@ -126,8 +116,6 @@ def _print_decision(
         mark = "ok  " if reason.allowed else "DENY"
         typer.echo(f"  {mark} {reason.rule_id}: {reason.detail}")
         typer.echo(f"       source: {reason.source}")
-    if not getattr(lookups.history, "available", True):
-        typer.echo("note: no call log available yet: frequency caps counted no past attempts")
 
 
 @app.command("decisions")

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
-from datetime import datetime, time
-from functools import cache
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from sqlalchemy import select
 
 from campaigns.enums import CampaignStatus, DialMode
@@ -35,7 +32,6 @@ from dialer.web.console.backend import (
     AgentFigures,
     AgentState,
     AgentView,
-    CallbackHours,
     CallInfo,
     CampaignChoice,
     CampaignFigures,
@@ -44,6 +40,7 @@ from dialer.web.console.backend import (
     LeadCard,
     SupervisorSnapshot,
 )
+from dialer.web.console.callback_window import callback_window, check_callback
 from dialer.web.console.changes import Changes
 from dialer.web.console.figures import AbandonRates
 from pacing.api import Outcome, Pacer, Snapshot
@@ -52,7 +49,6 @@ __all__ = ["PAUSE_CODES", "EngineBackend"]
 
 SUPERVISORS = "supervisors"
 PAUSE_CODES = ("break", "lunch", "meeting", "training", "technical")
-HOURS_FILE = Path(__file__).with_name("callback_hours.yaml")
 _STATES = {
     EngineAgentState.LOGGED_OUT: AgentState.LOGGED_OUT,
     EngineAgentState.READY: AgentState.READY,
@@ -85,16 +81,6 @@ class _Held:
         return 0
 
 
-@cache
-def _default_hours() -> dict[str, str]:
-    data: dict[str, str] = yaml.safe_load(HOURS_FILE.read_text(encoding="utf-8"))
-    return data
-
-
-def _hhmm(value: str) -> time:
-    return time.fromisoformat(value)
-
-
 def _zone(call: Call) -> str:
     for name in call.timezones:
         try:
@@ -122,9 +108,10 @@ def lead_card(record: dict[str, Any], zone: str) -> LeadCard:
 class EngineBackend:
     """:class:`~dialer.web.console.backend.ConsoleBackend` on a running engine."""
 
-    def __init__(self, engine: Engine, desk: Desk) -> None:
+    def __init__(self, engine: Engine, desk: Desk, *, supervisor_interval_s: float = 1.0) -> None:
         self.engine = engine
         self.desk = desk
+        self.supervisor_interval_s = supervisor_interval_s
         self.changes = Changes()
         self.rates = AbandonRates(engine.sessions)
         self._pops: dict[str, ScreenPop] = {}
@@ -144,8 +131,12 @@ class EngineBackend:
     def agent_events(self, agent_id: str) -> AsyncIterator[object]:
         return self.changes.watch(agent_id)
 
-    def supervisor_events(self) -> AsyncIterator[object]:
-        return self.changes.watch(SUPERVISORS)
+    async def supervisor_events(self) -> AsyncIterator[object]:
+        """At most one wake-up per ``supervisor_interval_s`` of engine time: a busy engine changes
+        something many times a second, and every wake-up re-renders the figures."""
+        async for change in self.changes.watch(SUPERVISORS):
+            yield change
+            await self.engine.clock.sleep(self.supervisor_interval_s)
 
     # -- the agent's side -----------------------------------------------------------------------
 
@@ -202,18 +193,7 @@ class EngineBackend:
             bridged_at=bridged,
             ended_at=call.ended_at if agent.state is EngineAgentState.WRAP_UP else None,
             dispositions=choices,
-            callback_hours=self._hours(run, zone),
-        )
-
-    def _hours(self, run: CampaignRun, zone: str) -> CallbackHours:
-        facts = run.config.facts
-        if facts.local_start and facts.local_end:
-            return CallbackHours(
-                zone, _hhmm(facts.local_start), _hhmm(facts.local_end), "the campaign's hours"
-            )
-        hours = _default_hours()
-        return CallbackHours(
-            zone, _hhmm(hours["local_start"]), _hhmm(hours["local_end"]), hours["note"]
+            callback_hours=callback_window(call.lead.facts, run.config.facts, zone, now)[0],
         )
 
     async def agent_login(self, agent_id: str, campaign_ids: Sequence[int]) -> None:
@@ -240,7 +220,13 @@ class EngineBackend:
 
     async def disposition(self, agent_id: str, call_id: str, choice: DispositionInput) -> None:
         self._own_call(agent_id, call_id)
-        phone = self.engine.calls[call_id].phone
+        call = self.engine.calls[call_id]
+        phone = call.phone
+        if choice.callback_at is not None:
+            run = self.engine.campaigns[call.campaign_id]
+            zone = _zone(call)
+            _, spec = callback_window(call.lead.facts, run.config.facts, zone, choice.callback_at)
+            check_callback(spec, choice.callback_at, zone)
         self.desk.disposition(agent_id, choice.code, callback_at=choice.callback_at)
         if choice.dnc_request:  # on the company list at once, whatever the outcome was
             add_to_company_dnc(

@@ -31,8 +31,10 @@ def live(console: Console) -> Iterator[LiveServer]:
 
     @asynccontextmanager
     async def setup() -> AsyncIterator[ASGIApp]:
-        yield build_app(None, console_app(console))
-        console.close()
+        try:
+            yield build_app(None, console_app(console))
+        finally:
+            console.close()  # ends the live streams, so the server can stop
 
     with LiveServer(setup) as server:
         yield server

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -105,6 +105,12 @@ def test_an_agent_call_from_ready_to_callback(rig: Rig) -> None:
         ended = (await b.agent_view("alice")).call
         assert ended is not None
         assert ended.ended_at is not None
+        night = datetime(2026, 3, 11, 4, 0, tzinfo=UTC)  # midnight in New York
+        hours = ended.callback_hours
+        assert (hours.local_start, hours.local_end) == (time(8), time(21))  # survey calls, NY
+        assert hours.note.startswith("Mon 08:00-21:00 · Tue")
+        with pytest.raises(InputError, match="next allowed time is Wed 2026-03-11 08:00"):
+            await b.disposition("alice", call.call_id, DispositionInput("callback", night))
         at = datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
         await b.disposition("alice", call.call_id, DispositionInput("callback", callback_at=at))
         assert await rig.state("alice") in (
@@ -176,3 +182,27 @@ async def _in(rig: Rig, agent: str, state: AgentState) -> bool:
 
 async def _attempted(rig: Rig) -> bool:
     return rig.runtime.engine.campaigns[rig.campaign_id].counters.attempts > 0
+
+
+def test_a_campaign_the_engine_does_not_run_can_be_started(rig: Rig) -> None:
+    from campaigns.enums import Purpose
+    from campaigns.service import CampaignSpec, create_campaign
+
+    with session_factory(rig.db).begin() as session:
+        other = create_campaign(
+            session, "Autumn", CampaignSpec(Purpose.SURVEY, "+14155552671"), START
+        ).id
+
+    async def scenario() -> None:
+        b = rig.backend
+        rows = {c.id: c for c in (await b.supervisor_snapshot()).campaigns}
+        assert rows[other].status == "stopped"
+        assert rows[rig.campaign_id].status == "active"
+        await b.set_campaign_running(other, True)
+        assert other in rig.runtime.engine.campaigns
+        rows = {c.id: c for c in (await b.supervisor_snapshot()).campaigns}
+        assert rows[other].status == "active"
+        choices = {c.id for c in (await b.agent_view("alice")).campaigns}
+        assert choices == {rig.campaign_id, other}
+
+    rig.clock.run(scenario())
