@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import tempfile
 import time
 from pathlib import Path
@@ -65,7 +66,12 @@ async def _load(args: argparse.Namespace, url: str) -> dict[str, float]:
         pacer_factory=pacer,
         persistent_ledgers=False,
         options=EngineOptions(
-            owner="load", tick_s=args.tick, flush_s=1.0, hopper_per_agent=4.0, scheduler="clock"
+            owner="load",
+            tick_s=args.tick,
+            flush_s=1.0,
+            hopper_per_agent=4.0,
+            scheduler="clock",
+            flush_in_thread=True,
         ),
     )
     engine = runtime.engine
@@ -76,6 +82,7 @@ async def _load(args: argparse.Namespace, url: str) -> dict[str, float]:
     )
     await sim.login([f"agent-{i}" for i in range(args.agents)], [1])
     engine.perf = time.perf_counter
+    gc.freeze()  # the set-up's objects (leads, agents) are never garbage: keep them out of GC
     peak = 0
     started = time.perf_counter()
     ramp_ticks = ramp_routes = 0

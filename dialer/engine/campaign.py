@@ -3,6 +3,7 @@ state (hopper, calls in flight, agents, counters)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,4 +110,5 @@ class CampaignRun:
     exhausted_until: float = 0.0
     budget_value: float = 0.0
     budget_at: float | None = None
-    budget_abandons: int = 0  # monotonic time before which the lead store is not asked again
+    budget_abandons: int = 0
+    claiming: asyncio.Future[None] | None = None  # a claim running off the loop (real time)

@@ -133,6 +133,7 @@ async def _run(
             options=EngineOptions(
                 owner=settings.dialer_id or "dialer-1",
                 scheduler="clock" if simulate else "apscheduler",
+                flush_in_thread=not simulate,
                 carrier_name="simulated" if simulate else settings.carrier,
             ),
         )

@@ -59,6 +59,7 @@ async def recover(engine: Engine) -> int:
     for row in rows:
         if row.carrier_call_id is not None and row.carrier_call_id in active:
             await engine.carrier.hangup(row.carrier_call_id)
+    records: list[CallRecord] = []
     with engine.sessions.begin() as session:
         outcomes: list[LeadOutcome] = []
         for row in rows:
@@ -97,7 +98,7 @@ async def recover(engine: Engine) -> int:
                         disposition,
                     )
                 )
-            engine.call_log.append(
+            records.append(
                 CallRecord(
                     call_id=row.id,
                     campaign_id=row.campaign_id,
@@ -118,6 +119,8 @@ async def recover(engine: Engine) -> int:
                 )
             )
         engine.leads.finish(session.connection(), outcomes)
+    for record in records:  # after the commit: the call log writes in its own transaction
+        engine.call_log.append(record)
     with engine.sessions.begin() as session:
         session.execute(
             update(Lead)

@@ -89,6 +89,8 @@ class EngineOptions:
     empty_retry_s: float = 30.0  # an empty lead store is asked again after this long
     denial_retry_s: float = 3600.0  # a gate that fails (not a denial) is asked again after this
     budget_refresh_s: float = 5.0  # the abandon ledger is asked this often
+    claim_chunk: int = 200  # leads claimed at most per refill (beyond 4 x the calls wanted)
+    flush_in_thread: bool = False  # real time: write queued rows off the event loop
     scheduler: str = "clock"  # time-based jobs: "clock", "apscheduler" (real time) or "none"
 
 
@@ -125,6 +127,7 @@ class Engine:
         self._last_tick: float | None = None
         self._last_extend = 0.0
         self._last_flush = 0.0
+        self._flushing: asyncio.Future[None] | None = None
         self._opt_out = opt_out_digits()
         self._tasks: set[asyncio.Task[None]] = set()
         self.started = False
@@ -158,10 +161,14 @@ class Engine:
         """Stop dialing: hang up calls not yet with an agent, let connected calls end and be
         dispositioned (at most ``drain_s``), write everything, give back undialed leads."""
         for run in self.campaigns.values():
+            if run.claiming is not None:
+                await run.claiming
             run.hopper.clear()
             for call in list(run.in_flight.values()):
                 if call.carrier_call_id is not None:
                     await self._safely(self.carrier.hangup(call.carrier_call_id))
+        if self._flushing is not None:
+            await self._flushing
         await self._drain(drain_s)
         if self.calls:  # out of patience: hang up, close open wrap-ups
             for call in list(self.calls.values()):
@@ -181,6 +188,12 @@ class Engine:
             self._jobs = None
         await self.carrier.stop()
         self.started = False
+
+    async def _flush_in_thread(self) -> None:
+        try:
+            await asyncio.to_thread(self.writes.flush_batch, self.writes.take())
+        finally:
+            self._flushing = None
 
     async def _drain(self, seconds: float) -> None:
         deadline = self.clock.monotonic() + seconds
@@ -218,9 +231,12 @@ class Engine:
         if batch:
             self._persist_new(batch, now)
             await self._originate(batch)
-        if mono - self._last_flush >= self.options.flush_s:
+        if mono - self._last_flush >= self.options.flush_s and self._flushing is None:
             self._last_flush = mono
-            self.writes.flush()
+            if self.options.flush_in_thread:
+                self._flushing = asyncio.ensure_future(self._flush_in_thread())
+            else:
+                self.writes.flush()
         if mono - self._last_extend >= self.options.lease_s / 3:
             self._last_extend = mono
             self.leads.extend(now)
@@ -278,8 +294,25 @@ class Engine:
         size = max(self.options.hopper_min, int(self.options.hopper_per_agent * len(run.agents)))
         if len(run.hopper) >= max(wanted, size // 2) or mono < run.exhausted_until:
             return
-        claimed = self.leads.claim(run.config.id, size - len(run.hopper), now)
-        if len(claimed) < size - len(run.hopper):
+        want = min(size - len(run.hopper), max(4 * wanted, self.options.claim_chunk))
+        if not self.options.flush_in_thread:
+            self._fill(run, want, self.leads.claim(run.config.id, want, now), now, mono)
+        elif run.claiming is None:  # real time: claim off the event loop, fill when done
+            run.claiming = asyncio.ensure_future(self._claim_in_thread(run, want, now, mono))
+
+    async def _claim_in_thread(
+        self, run: CampaignRun, want: int, now: datetime, mono: float
+    ) -> None:
+        try:
+            claimed = await asyncio.to_thread(self.leads.claim, run.config.id, want, now)
+            self._fill(run, want, claimed, self.clock.now(), mono)
+        finally:
+            run.claiming = None
+
+    def _fill(
+        self, run: CampaignRun, want: int, claimed: list[ClaimedLead], now: datetime, mono: float
+    ) -> None:
+        if len(claimed) < want:
             run.exhausted_until = mono + self.options.empty_retry_s
         for lead, decision in zip(claimed, self._decide_many(run, claimed, now), strict=True):
             if self._judge(run, lead, decision, now) is not None:

@@ -21,7 +21,7 @@ from dialer.engine.calls import Call, CallState
 from dialer.engine.leads import LeadOutcome, LeadStore
 from dialer.engine.models import AgentStateLogRow, CallEventRow, CallRow
 
-__all__ = ["CallMeta", "WriteBuffer"]
+__all__ = ["Batch", "CallMeta", "WriteBuffer"]
 
 _CALLS: Table = CallRow.__table__  # type: ignore[assignment]
 _EVENTS: Table = CallEventRow.__table__  # type: ignore[assignment]
@@ -36,6 +36,15 @@ class CallMeta:
     debt_id: str | None
     owner: str
     carrier: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    events: list[dict[str, Any]]
+    calls: list[dict[str, Any]]
+    outcomes: list[LeadOutcome]
+    stretches: list[dict[str, Any]]
+    dialing: list[tuple[int, int, datetime]]
 
 
 @dataclass
@@ -89,24 +98,52 @@ class WriteBuffer:
     def pending(self) -> int:
         return len(self._events) + len(self._outcomes) + len(self._stretches)
 
+    def take(self) -> Batch:
+        """Everything queued, as rows (the queue is emptied)."""
+        batch = Batch(
+            self._events,
+            [_changes(c) for c in self._calls.values()],
+            self._outcomes,
+            [_stretch_row(sid, s) for sid, s in self._stretches],
+            self._dialing,
+        )
+        self._events, self._calls, self._outcomes, self._stretches, self._dialing = (
+            [],
+            {},
+            [],
+            [],
+            [],
+        )
+        return batch
+
+    def flush_batch(self, batch: Batch) -> None:
+        """Write a taken batch in one transaction (safe in a worker thread)."""
+        with self.db.begin() as conn:
+            self._write_batch(conn, batch)
+
     def _write(self, conn: Connection) -> None:
-        events, self._events = self._events, []
-        calls, self._calls = self._calls, {}
-        outcomes, self._outcomes = self._outcomes, []
-        stretches, self._stretches = self._stretches, []
-        dialing, self._dialing = self._dialing, []
+        self._write_batch(conn, self.take())
+
+    def _write_batch(self, conn: Connection, batch: Batch) -> None:
+        events, changes, outcomes, stretches, dialing = (
+            batch.events,
+            batch.calls,
+            batch.outcomes,
+            batch.stretches,
+            batch.dialing,
+        )
         done = {o.lead_id for o in outcomes if o.attempts is not None}
         dialing = [d for d in dialing if d[0] not in done]  # the outcome writes the attempt
         if dialing:
             self.leads.mark_dialing(conn, dialing)
         if events:
             conn.execute(_INSERT_EVENTS, events)
-        if calls:
-            conn.execute(_UPDATE_CALLS, [_changes(c) for c in calls.values()])
+        if changes:
+            conn.execute(_UPDATE_CALLS, changes)
         if outcomes:
             self.leads.finish(conn, outcomes)
         if stretches:
-            conn.execute(_INSERT_STRETCHES, [_stretch_row(sid, s) for sid, s in stretches])
+            conn.execute(_INSERT_STRETCHES, stretches)
 
 
 _CHANGES: dict[str, Any] = {

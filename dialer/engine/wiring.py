@@ -106,7 +106,7 @@ def _optional(module: str, name: str) -> Any | None:
 
 def gate_available() -> bool:
     """Whether the compliance package's gate is installed."""
-    return _optional("compliance.gate", "ComplianceGate") is not None
+    return _optional("compliance.gate", "build_gate") is not None
 
 
 def make_gate(choice: GateChoice, db: DbEngine, settings: Settings) -> Gate:
@@ -114,17 +114,13 @@ def make_gate(choice: GateChoice, db: DbEngine, settings: Settings) -> Gate:
     history; ``"allow_all"`` only when asked for."""
     if choice == "allow_all":
         return AllowAllGate()
-    gate_class = _optional("compliance.gate", "ComplianceGate")
-    lookups = _optional("compliance.evaluate", "Lookups")
-    if gate_class is None or lookups is None:
+    build_gate = _optional("compliance.gate", "build_gate")
+    if build_gate is None:
         raise ConfigError(
             "the compliance gate (compliance.gate) is not installed: dialing is refused"
         )
-    from compliance.dnc import open_lookup
-
     sessions = session_factory(db)
-    history = SqlCallHistory(sessions)
-    gate: Gate = gate_class(sessions, lookups(open_lookup(db, settings.data_dir), history))
+    gate: Gate = build_gate(sessions, settings, SqlCallHistory(sessions))
     return gate
 
 

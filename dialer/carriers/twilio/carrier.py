@@ -113,8 +113,8 @@ class TwilioCarrier:
         if record.replying:
             record.reply = doc
             return
-        record.served = doc
         await self._rest.update_call(call_id, what, twiml=doc)
+        record.served = doc  # only now: an answer webhook replying meanwhile must not repeat it
 
     async def hangup(self, call_id: str) -> None:
         record = self._ledger.known(call_id)

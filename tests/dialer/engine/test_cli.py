@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from campaigns.models import Campaign
+from compliance.audit.models import CallLogRow
+from compliance.models import ComplianceDecision
 from dialer.engine.demo_data import DemoSpec, create_demo_campaign
 from dialer.engine.models import CallRow
 from dialer.storage import make_engine, session_factory
@@ -24,7 +26,14 @@ def test_demo_runs_a_shift_and_keeps_its_records(db_url: str) -> None:
         campaign = s.scalars(select(Campaign)).one()
         assert campaign.name == "Demo survey 1"
         assert campaign.purpose == "survey"
-        assert (s.scalar(select(func.count()).select_from(CallRow)) or 0) > 10
+        calls = s.scalars(select(CallRow)).all()
+        assert len(calls) > 10
+        # dialed under the real compliance gate: every call names its stored decision
+        decided = set(s.scalars(select(ComplianceDecision.id)))
+        assert all(c.decision_id in decided for c in calls)
+        # and every finished attempt is in the audit call log
+        logged = set(s.scalars(select(CallLogRow.call_id)))
+        assert {c.id for c in calls if c.logged_at is not None} <= logged
     db.dispose()
     again = run_cli(db_url, "demo", "--agents", "2", "--hours", "0.1")
     assert again.exit_code == 0, again.output

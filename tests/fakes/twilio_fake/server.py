@@ -275,7 +275,9 @@ class FakeTwilio:
         if not document:
             response = await self.post_webhook(call.param("Url"), self.call_params(call))
             document = response.text
-        if not call.ended:
+        # A REST update that redirected the call while its answer URL was being fetched wins
+        # (it happens here because the fake's detection is much faster than Twilio's).
+        if not call.ended and call.script is None:
             self._play(call, document)
 
     async def _amd(self, call: FakeCall, callee: Callee) -> None:

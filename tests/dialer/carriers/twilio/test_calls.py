@@ -136,3 +136,17 @@ async def test_active_calls_lists_live_calls_but_not_agent_lines() -> None:
         sid = await w.carrier.originate(_call("+14155551008"))
         await w.fake.wait(lambda: w.fake.calls[sid].status == "ringing")
         assert await w.carrier.active_calls() == [sid]
+
+
+async def test_a_redirect_racing_the_answer_webhook_wins() -> None:
+    """The detection result (and the message it triggers) may beat the answer webhook's reply
+    at the fake; the message must still play and its key press be heard."""
+    async with twilio_world() as w:
+        numbers = [f"+1415555120{i}" for i in range(4)]
+        for number in numbers:
+            w.fake.callees[number] = Callee(amd_s=0.0, talk_s=None, press="9")
+        sids = [await w.carrier.originate(_call(n, amd=True)) for n in numbers]
+        for sid in sids:
+            await w.until_ended(sid)
+        assert sorted(w.engine.opted_out) == sorted(sids)
+        assert all(w.fake.calls[sid].heard == [SAFE_HARBOR] for sid in sids)
