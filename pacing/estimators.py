@@ -62,7 +62,7 @@ class DecayedHistogram:
         self._weights = np.zeros(self._bins + 1)  # the last slot counts overflow
         self._edges = np.arange(self._bins + 1) * bin_s
         self._unit = 1.0
-        self._log_moments = np.zeros(3)  # decayed sums of 1, ln x, ln^2 x (in units)
+        self._log_moments = (0.0, 0.0, 0.0)  # decayed sums of 1, ln x, ln^2 x (in units)
         self._cache: tuple[Floats, float, int] | None = None  # tail weight per edge, x0, index
 
     @property
@@ -76,10 +76,13 @@ class DecayedHistogram:
         index = min(int(x / self.bin_s), self._bins)
         self._weights[index] += self._unit
         log_x = math.log(max(x, 0.05))
-        self._log_moments += self._unit * np.array([1.0, log_x, log_x * log_x])
+        n, s1, s2 = self._log_moments
+        unit = self._unit
+        self._log_moments = (n + unit, s1 + unit * log_x, s2 + unit * log_x * log_x)
         if self._unit > _RESCALE_AT:
             self._weights /= self._unit
-            self._log_moments /= self._unit
+            n, s1, s2 = self._log_moments
+            self._log_moments = (n / self._unit, s1 / self._unit, s2 / self._unit)
             self._unit = 1.0
         self._cache = None
 

@@ -79,16 +79,17 @@ def forecast_from(
     ready, talked, wrapped = _agents_by_state(agents)
     agent_rows = np.concatenate(
         [
-            np.ones((ready, len(tables.times))),
+            tables.ones(ready),
             tables.talk[TALK_GRID.index(talked)],
             tables.wrap[WRAP_GRID.index(wrapped)],
         ]
     )
-    waiting = [c.age_s for c in calls if c.stage is CallStage.WAITING_AGENT]
-    pending = [c.age_s for c in calls if c.stage is not CallStage.WAITING_AGENT]
+    waiting_stage = CallStage.WAITING_AGENT
+    waiting = [c.age_s for c in calls if c.stage is waiting_stage]
+    pending = [c.age_s for c in calls if c.stage is not waiting_stage]
     call_rows = np.concatenate(
         [
-            np.ones((len(waiting), len(tables.times))),
+            tables.ones(len(waiting)),
             tables.calls[AGE_GRID.index(np.array(pending))],
         ]
     )
@@ -100,14 +101,18 @@ def _agents_by_state(agents: Sequence[AgentView]) -> tuple[int, list[float], lis
     ready = 0
     talked: list[float] = []
     wrapped: list[float] = []
+    on_call, wrap_up, free, reserved = _STATES
     for agent in agents:
         state = agent.state
-        if state is AgentState.ON_CALL:
+        if state is on_call:
             talked.append(agent.seconds_in_state)
-        elif state is AgentState.WRAP_UP:
+        elif state is wrap_up:
             wrapped.append(agent.seconds_in_state)
-        elif state is AgentState.READY:
+        elif state is free:
             ready += 1
-        elif state is AgentState.RESERVED:
+        elif state is reserved:
             talked.append(0.0)
     return ready, talked, wrapped
+
+
+_STATES = (AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.READY, AgentState.RESERVED)

@@ -33,7 +33,7 @@ __all__ = ["ExactOverflow", "NormalOverflow", "Overflow", "overflow_for"]
 Floats = NDArray[np.float64]
 _SURE = 1.0 - 1e-12
 _NEVER = 1e-12
-_CHUNK = 64  # new-call counts evaluated at once by the normal estimator
+_CHUNKS = (4, 16, 64)  # new-call counts evaluated at once by the normal estimator, growing
 
 
 class Overflow(Protocol):
@@ -87,9 +87,10 @@ class NormalOverflow:
         return float(self._base.max())
 
     def calls_within(self, limit: float, most: int, total: float = math.inf) -> int:
-        start = 0
+        start, chunk = 0, 0
         while start < most:
-            stop = min(start + _CHUNK, most)
+            stop = min(start + _CHUNKS[min(chunk, len(_CHUNKS) - 1)], most)
+            chunk += 1
             over = _first_over(self._at(start, stop), limit, total)
             if over is not None:
                 return start + over

@@ -1,14 +1,18 @@
 """Predictive: place the calls whose expected cost in abandons is worth the agent time they save.
 
 Each decision forecasts, on a grid of the next ``horizon_s`` seconds, how many agents will be free
-(:mod:`pacing.forecast`) and how many live people will be waiting for them, from the calls in
-flight plus ``n`` new calls, for every candidate ``n``. With ``X(t) = arrivals(t) - frees(t)``
-taken as normal, ``max_t E[X(t)+]`` estimates the abandons to come. The ``n``-th call is placed
-when the abandons it adds, per live person it may reach, stay under the accepted marginal risk;
-that risk is scaled by :class:`pacing.control.AbandonFeedback` until the measured rate sits at
-the aim below the campaign's target.
+(:mod:`pacing.forecast`, by look-up in :mod:`pacing.tables`, rebuilt at most every ``refresh_s``
+when the statistics changed) and how many live people will be waiting for them, from the calls in
+flight plus ``n`` new calls. With ``X(t) = arrivals(t) - frees(t)``, ``max_t E[X(t)+]``
+(:mod:`pacing.overflow`: exact for small teams, normal for large ones) estimates the abandons to
+come. The ``n``-th call is placed while the abandons it adds, per live person it may reach, stay
+under the accepted marginal risk; that risk is scaled by :class:`pacing.control.AbandonFeedback`
+until the measured rate sits at the aim below the campaign's target, and shrinks as the legal
+abandon budget runs low (below ``cushion_per_agent`` spare abandons per staffed agent).
 
-Safeguards: progressive during warm-up (too few samples) and whenever the legal budget runs out
+Safeguards: progressive during warm-up (too few samples); the expected abandons of the calls in
+flight and the new ones stay within the legal budget less a reserve, and when the budget no longer
+covers the calls in flight dialing is progressive until it recovers
 (:class:`pacing.control.BudgetGuard`); never fewer calls than progressive would place; never more
 than ``max_lines_per_agent`` calls in flight per agent who is not paused.
 """
@@ -21,12 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from pacing._limits import clamp, staffed
+from pacing._limits import ready_agents, staffed
 from pacing.api import Outcome, OutcomeKind, Snapshot
 from pacing.control import AbandonFeedback, BudgetGuard
 from pacing.forecast import Forecast, forecast_from
 from pacing.overflow import Overflow, overflow_for
-from pacing.progressive import progressive_calls
 from pacing.stats import LIVE_KINDS, CampaignStats, StatsConfig
 from pacing.tables import ForecastTables
 
@@ -76,18 +79,23 @@ class PredictivePacer:
 
     def decide(self, snapshot: Snapshot) -> int:
         self._target = snapshot.abandon_target
-        floor = progressive_calls(snapshot)
-        if staffed(snapshot) == 0 or not self._warm(snapshot.now_s):
+        team = staffed(snapshot)
+        if team == 0:
+            return 0
+        free_lines = snapshot.max_lines - len(snapshot.calls)
+        floor = max(0, min(ready_agents(snapshot) - len(snapshot.calls), free_lines))
+        if not self._warm(snapshot.now_s):
             return floor
         fc = forecast_from(self._tables_for(snapshot.now_s), snapshot.agents, snapshot.calls)
         self.last_forecast = fc
-        room = self._room(snapshot)
         abandons = overflow_for(fc, self.config.exact_up_to)
         if self.guard.check(snapshot.abandon_budget, abandons.at_risk()):
             return floor
-        cushion = max(self.config.cushion_per_agent * staffed(snapshot), 0.5)
+        cap = math.floor(self.config.max_lines_per_agent * team)
+        room = max(0, min(cap, snapshot.max_lines) - len(snapshot.calls))
+        cushion = max(self.config.cushion_per_agent * team, 0.5)
         wanted = self._calls_worth_placing(abandons, room, snapshot.abandon_budget, cushion)
-        return max(floor, clamp(wanted, snapshot))
+        return max(floor, min(wanted, free_lines))
 
     def _tables_for(self, now_s: float) -> ForecastTables:
         """The forecast tables, rebuilt when the statistics changed and they are old enough."""
@@ -101,10 +109,6 @@ class PredictivePacer:
     def _warm(self, now_s: float) -> bool:
         first = self.stats.first_at_s
         return self.stats.warmed_up and first is not None and now_s - first >= self.config.warmup_s
-
-    def _room(self, snapshot: Snapshot) -> int:
-        cap = math.floor(self.config.max_lines_per_agent * staffed(snapshot))
-        return max(0, min(cap, snapshot.max_lines) - len(snapshot.calls))
 
     def _calls_worth_placing(
         self, abandons: Overflow, room: int, budget: float, cushion: float

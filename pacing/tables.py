@@ -57,7 +57,13 @@ class ForecastTables:
         self.wrap: Floats = _conditional(stats.wrap, WRAP_GRID, free_at)
         self.calls: Floats = _live_by(stats, AGE_GRID, times)
         self.per_new_call: Floats = stats.live_rate.value() * stats.live_setup.cdf(times)
-        self.ones: Floats = np.ones(len(times))
+        self._ones: Floats = np.ones((256, len(times)))
+
+    def ones(self, rows: int) -> Floats:
+        """``rows`` rows of certainty (a ready agent, a live person already waiting)."""
+        if rows <= len(self._ones):
+            return self._ones[:rows]
+        return np.ones((rows, len(self.times)))
 
 
 def _on_grid(dist: DecayedHistogram, grid: Grid, t: Floats) -> tuple[Floats, Floats]:

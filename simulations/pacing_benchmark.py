@@ -33,6 +33,8 @@ __all__ = ["Cell", "Task", "main", "make_mode", "run_one", "run_tasks"]
 
 DEFAULT_CELLS = ("5/high", "20/high", "100/high", "5/low", "20/low", "100/low", "100/high+drift")
 RATIOS = (1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0)
+#: Leads loaded per agent-hour: more than the most aggressive mode dials, so no run starves.
+LEADS_PER_AGENT_HOUR = {"high": 130, "low": 220}
 PEERS = ("progressive", "vicidial:HARD_LIMIT", "vicidial:TAPERED", "issabel", "predictive")
 
 
@@ -90,6 +92,7 @@ def run_one(task: Task) -> RunMetrics:
         return recorders[-1]
 
     cell = task.cell
+    leads = int(cell.agents * task.hours * LEADS_PER_AGENT_HOUR[cell.contact]) + 200
     config = ShiftConfig(
         agents=cell.agents,
         hours=task.hours,
@@ -97,6 +100,7 @@ def run_one(task: Task) -> RunMetrics:
         variants=cell.variants,
         seed=task.seed,
         pacer=factory,
+        leads=leads,
     )
     result = run_shift(config)
     rec = recorders[-1]
@@ -121,12 +125,15 @@ def run_one(task: Task) -> RunMetrics:
     )
 
 
-def run_tasks(tasks: Sequence[Task], jobs: int) -> list[RunMetrics]:
-    """Run every task, ``jobs`` processes at a time, reporting progress on stderr."""
+def run_tasks(tasks: Sequence[Task], jobs: int, save: Path | None = None) -> list[RunMetrics]:
+    """Run every task, ``jobs`` processes at a time, reporting progress on stderr (and writing
+    the runs finished so far to ``save`` after each one, so an interrupted grid keeps them)."""
     runs: list[RunMetrics] = []
     with ProcessPoolExecutor(max_workers=max(jobs, 1)) as pool:
         for done, run in enumerate(pool.map(run_one, tasks), start=1):
             runs.append(run)
+            if save is not None:
+                _save(runs, save)
             print(
                 f"[{done}/{len(tasks)}] {run.cell} {run.mode} seed {run.seed}: "
                 f"{run.talk_per_agent_hour:.1f} talk min/agent-h, "
@@ -135,6 +142,10 @@ def run_tasks(tasks: Sequence[Task], jobs: int) -> list[RunMetrics]:
                 flush=True,
             )
     return runs
+
+
+def _save(runs: Sequence[RunMetrics], path: Path) -> None:
+    path.write_text(json.dumps([r.as_dict() for r in runs], indent=1))
 
 
 def grid(
@@ -154,7 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=2, help="parallel processes")
     p.add_argument("--plot", type=Path, default=Path("docs/pacing.png"))
     p.add_argument("--save", type=Path, help="write every run's figures to this JSON file")
-    p.add_argument("--load", type=Path, help="read runs from this JSON file instead of running")
+    p.add_argument("--load", type=Path, nargs="+", help="read runs from these JSON files instead")
     return p
 
 
@@ -166,13 +177,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.load:
-        runs = [RunMetrics(**r) for r in json.loads(args.load.read_text())]
+        runs = [RunMetrics(**r) for path in args.load for r in json.loads(path.read_text())]
     else:
         modes = [*args.modes, *(f"power:{k:g}" for k in args.ratios)]
         seeds = range(1, args.seeds + 1)
-        runs = run_tasks(grid(cells, modes, seeds, args.hours), args.jobs)
-    if args.save:
-        args.save.write_text(json.dumps([r.as_dict() for r in runs], indent=1))
+        runs = run_tasks(grid(cells, modes, seeds, args.hours), args.jobs, args.save)
     caps = {c.name: c.cap for c in cells}
     print(render_table(runs, caps))
     save_plot(runs, caps, args.plot)

@@ -3,7 +3,8 @@
 Per cell and mode: the mean and spread (standard deviation) over seeds of every metric, the worst
 run for the abandon rates, how many runs went over the cap, and the gain over progressive on the
 same seed. Of the fixed ratios (``power:k``) only the best in hindsight is shown: the highest
-mean talk time among the ratios none of whose runs went over the cap.
+mean talk time among the ratios none of whose runs went over the cap (if every ratio went over,
+the one with the lowest abandon rate, so marked).
 """
 
 from __future__ import annotations
@@ -71,7 +72,11 @@ def _row(mode: str, runs: list[RunMetrics], base: list[RunMetrics], cap: float) 
     def mean(field: str) -> float:
         return float(np.mean([getattr(r, field) for r in runs]))
 
-    label = f"fixed ratio k={mode.split(':')[1]}" if mode.startswith("power:") else mode
+    label = mode
+    if mode.startswith("power:"):
+        label = f"fixed ratio k={mode.split(':')[1]}"
+        if (aband > cap).any():
+            label += " (none kept the cap)"
     cells = [
         label,
         f"{talk.mean():.1f} ± {talk.std():.1f}",

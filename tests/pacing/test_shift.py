@@ -27,7 +27,7 @@ def test_a_tight_target_is_kept_too() -> None:
 
 
 def test_the_budget_guard_holds_with_an_optimistic_model() -> None:
-    """Even told to accept 20 times the risk, predictive stays within the legal budget."""
+    """Even told to accept ten times the risk, predictive stays within the legal budget."""
     result = run_shift(PredictivePacer(marginal_risk=0.2), 20, hours=1.5, seed=4)
     assert result.abandon_rate <= 0.03
     assert result.abandoned > 0  # it did dial aggressively

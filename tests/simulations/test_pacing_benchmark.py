@@ -81,6 +81,8 @@ def test_table_reports_means_spread_gain_and_runs_over_the_cap() -> None:
     headroom = (48.5 - 41.5) / (ceiling() - 41.5)
     assert f"{headroom:.0%}" in rows["predictive"]
     assert "0/2" in rows["fixed ratio k=2"]
+    over = render_table([r for r in RUNS if r.mode != "power:2"], {"20/high": 0.03})
+    assert "fixed ratio k=3 (none kept the cap)" in over
     assert ceiling() == pytest.approx(60 * 180 / 195, abs=0.1)
 
 
