@@ -59,6 +59,7 @@ class LeadWriter:
         self._statements: dict[tuple[str, ...], tuple[str, list[str]]] = {}
         if dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MiB for the unique index
+            conn.commit()
 
     def _statement(self, keys: tuple[str, ...]) -> tuple[str, list[str]]:
         """SQL text and parameter order for the given column keys (compiled once)."""
