@@ -9,9 +9,11 @@ import typer
 
 from campaigns.cli import app as campaign_app
 from campaigns.leads_cli import app as leads_app
+from compliance.cli import app as compliance_app
 from compliance.dnc.cli import app as dnc_app
 from dialer.carriers.cli import app as carrier_app
 from dialer.cli_support import DialerGroup, engine_from, settings_from
+from dialer.engine.cli import demo, run
 from dialer.settings import Settings
 from dialer.storage import upgrade
 from dialer.storage.migrate import current_revision, head_revision
@@ -28,8 +30,11 @@ app.add_typer(campaign_app, name="campaign")
 app.add_typer(leads_app, name="leads")
 app.add_typer(db_app, name="db")
 app.add_typer(dnc_app, name="dnc")
+app.add_typer(compliance_app, name="compliance")
 app.add_typer(carrier_app, name="carrier")
 app.command("serve")(serve)
+app.command("run")(run)
+app.command("demo")(demo)
 
 
 @app.callback()

@@ -59,6 +59,7 @@ class Campaign(Base):
     lines_per_agent: Mapped[float] = mapped_column(Float, default=2.0)  # power mode ratio
     max_lines_per_agent: Mapped[float] = mapped_column(Float, default=6.0)
     machine_action: Mapped[str] = mapped_column(String(16), default="hangup")  # or "voicemail"
+    max_wrap_s: Mapped[float] = mapped_column(Float, default=120.0, server_default="120")
     safe_harbor_message: Mapped[str | None] = mapped_column(Text)
     voicemail_message: Mapped[str | None] = mapped_column(Text)
     script: Mapped[str | None] = mapped_column(Text)

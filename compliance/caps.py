@@ -1,35 +1,31 @@
-"""Legal abandonment caps by country, read from ``data/abandonment.yaml``."""
+"""Legal abandonment caps by country, from the ``abandonment`` section of ``data/rules.yaml``."""
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from typing import Any
-
-import yaml
-
+from compliance.rules import AbandonCap, default_rules
 from dialer.errors import ComplianceDataError
 
-__all__ = ["legal_abandon_cap", "supported_countries"]
+__all__ = ["abandon_cap", "legal_abandon_cap", "supported_countries"]
 
-
-@cache
-def _caps() -> dict[str, dict[str, Any]]:
-    text = resources.files("compliance").joinpath("data/abandonment.yaml").read_text("utf-8")
-    data: dict[str, dict[str, Any]] = yaml.safe_load(text)
-    return data
+_ALIASES = {"UK": "GB"}
 
 
 def supported_countries() -> tuple[str, ...]:
-    return tuple(sorted(_caps()))
+    return tuple(sorted(default_rules().abandonment))
 
 
-def legal_abandon_cap(country: str) -> float:
-    """The maximum abandon rate allowed in ``country`` (ISO 3166 alpha-2)."""
-    entry = _caps().get(country.upper())
+def abandon_cap(country: str) -> AbandonCap:
+    """The abandonment rule of ``country`` (ISO 3166 alpha-2), with its source."""
+    code = _ALIASES.get(country.upper(), country.upper())
+    entry = default_rules().abandonment.get(code)
     if entry is None:
         raise ComplianceDataError(
             f"no abandonment rules for country {country!r} "
             f"(known: {', '.join(supported_countries())})"
         )
-    return float(entry["max_rate"])
+    return entry
+
+
+def legal_abandon_cap(country: str) -> float:
+    """The maximum abandon rate allowed in ``country`` (ISO 3166 alpha-2)."""
+    return abandon_cap(country).max_rate

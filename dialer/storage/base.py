@@ -14,7 +14,12 @@ from sqlalchemy.types import TypeDecorator
 __all__ = ["Base", "JSONType", "UTCDateTime", "load_models"]
 
 # Modules that declare tables. Add a module here when a package adds tables.
-MODEL_MODULES: tuple[str, ...] = ("campaigns.models", "compliance.dnc.models")
+MODEL_MODULES: tuple[str, ...] = (
+    "campaigns.models",
+    "compliance.dnc.models",
+    "compliance.models",
+    "dialer.engine.models",
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

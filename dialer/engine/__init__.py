@@ -1,0 +1,1 @@
+"""The dialing engine: hopper, call and agent state machines, routing, dispositions."""

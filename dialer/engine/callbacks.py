@@ -1,0 +1,43 @@
+"""Callbacks set by agents: a row in ``callbacks`` plus the lead's ``callback`` status and time.
+
+The hopper claims callback leads first once due; the routing policy gives the answer to the
+callback's own agent when they are ready (else to anyone).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaigns.models import Lead
+from dialer.engine.models import CallbackRow
+
+__all__ = ["add_callback"]
+
+
+def add_callback(
+    sessions: sessionmaker[Session],
+    campaign_id: int,
+    lead_id: int,
+    agent_id: str | None,
+    due_at: datetime,
+    now: datetime,
+    created_by: str,
+) -> int:
+    """Record a callback; the lead's status and time are written with the disposition."""
+    with sessions.begin() as session:
+        row = CallbackRow(
+            campaign_id=campaign_id,
+            lead_id=lead_id,
+            agent_id=agent_id,
+            due_at=due_at,
+            status="pending",
+            created_by=created_by,
+            created_at=now,
+        )
+        session.add(row)
+        session.execute(update(Lead).where(Lead.id == lead_id).values(callback_agent=agent_id))
+        session.flush()
+        return row.id

@@ -1,0 +1,255 @@
+"""The lead store: claim ready leads with leases, extend, release, reclaim dead leases.
+
+A claim sets ``lease_owner``/``lease_expires_at``. On PostgreSQL candidates are selected
+``FOR UPDATE SKIP LOCKED`` so two dialers skip each other's rows; on every back end the update is
+guarded (``lease_owner IS NULL OR lease expired``) and read back, so a lead is never held twice.
+A lead being dialed is ``in_progress``; if its dialer dies, the lease expires and
+:meth:`LeadStore.reclaim_expired` puts it back for a retry after the ``lost`` rule's delay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, bindparam, case, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaigns.enums import LeadStatus
+from campaigns.models import Lead
+from compliance.api import LeadFacts
+
+__all__ = ["ClaimedLead", "LeadOutcome", "LeadStore", "lead_facts", "screen_record"]
+
+READY_STATUSES = (LeadStatus.NEW, LeadStatus.RETRY, LeadStatus.CALLBACK)
+_LEADS: Table = Lead.__table__  # type: ignore[assignment]
+_BY_ID = _LEADS.c.id == bindparam("lid")
+_MARK = (
+    update(_LEADS)
+    .where(_BY_ID)
+    .values(
+        status=LeadStatus.IN_PROGRESS,
+        attempts=bindparam("att"),
+        last_attempt_at=bindparam("la"),
+        lease_expires_at=bindparam("le"),
+    )
+)
+_FINISH_VALUES: dict[str, Any] = {
+    "status": bindparam("st"),
+    "next_eligible_at": bindparam("nx"),
+    "status_reason": bindparam("rs"),
+    "lease_owner": None,
+    "lease_expires_at": None,
+}
+_FINISH = update(_LEADS).where(_BY_ID).values(_FINISH_VALUES)
+_FINISH_DP = (
+    update(_LEADS).where(_BY_ID).values({**_FINISH_VALUES, "last_disposition": bindparam("dp")})
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedLead:
+    """A lead held by this dialer: what the gate, the dialer and the screen pop need."""
+
+    id: int
+    campaign_id: int
+    phone: str
+    facts: LeadFacts
+    attempts: int
+    status: LeadStatus
+    callback_agent: str | None
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class LeadOutcome:
+    """A lead update to write: status, next time, last disposition; the lease is released."""
+
+    lead_id: int
+    status: LeadStatus
+    next_eligible_at: datetime | None
+    reason: str | None = None
+    disposition: str | None = None
+
+
+def lead_facts(lead: Lead) -> LeadFacts:
+    return LeadFacts(
+        phone=lead.phone,
+        timezones=tuple(lead.timezones or ()),
+        states=tuple(lead.states or ()),
+        line_type=str(lead.line_type),
+        consent_type=str(lead.consent_type),
+        consent_date=lead.consent_date,
+        ebr_purchase_date=lead.ebr_purchase_date,
+        ebr_inquiry_date=lead.ebr_inquiry_date,
+        written_permission=lead.written_permission,
+        debt_id=lead.debt_id,
+        lead_id=lead.id,
+    )
+
+
+def screen_record(lead: Lead) -> dict[str, Any]:
+    """The lead record an agent sees on the screen pop."""
+    return {
+        "id": lead.id,
+        "phone": lead.phone,
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "email": lead.email,
+        "address": lead.address,
+        "city": lead.city,
+        "state": lead.state,
+        "zip": lead.zip,
+        "attempts": lead.attempts,
+        "last_disposition": lead.last_disposition,
+        "custom": dict(lead.custom or {}),
+    }
+
+
+class LeadStore:
+    """Lead leases for one dialer process (``owner``)."""
+
+    def __init__(self, sessions: sessionmaker[Session], owner: str, lease_s: float) -> None:
+        self.sessions = sessions
+        self.owner = owner
+        self.lease = timedelta(seconds=lease_s)
+
+    def claim(self, campaign_id: int, limit: int, now: datetime) -> list[ClaimedLead]:
+        """Lease up to ``limit`` due leads of the campaign (callbacks first, then by id)."""
+        with self.sessions.begin() as session:
+            ids = session.scalars(self._candidates(campaign_id, limit, now)).all()
+            if not ids:
+                return []
+            expires = now + self.lease
+            session.execute(
+                update(Lead)
+                .where(Lead.id.in_(ids), _free(now))
+                .values(lease_owner=self.owner, lease_expires_at=expires)
+                .execution_options(synchronize_session=False)
+            )
+            rows = session.scalars(
+                select(Lead)
+                .where(
+                    Lead.id.in_(ids),
+                    Lead.lease_owner == self.owner,
+                    Lead.lease_expires_at == expires,
+                )
+                .order_by(Lead.id)
+            ).all()
+            return [_claimed(lead) for lead in rows]
+
+    def _candidates(self, campaign_id: int, limit: int, now: datetime) -> Any:
+        first = case((Lead.status == LeadStatus.CALLBACK, 0), else_=1)
+        return (
+            select(Lead.id)
+            .where(
+                Lead.campaign_id == campaign_id,
+                Lead.status.in_(READY_STATUSES),
+                or_(Lead.next_eligible_at.is_(None), Lead.next_eligible_at <= now),
+                _free(now),
+            )
+            .order_by(first, Lead.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+
+    def mark_dialing(self, conn: Connection, leads: Sequence[tuple[int, int, datetime]]) -> None:
+        """``(lead id, attempts, when)``: dialed then, in progress, attempt counted."""
+        if leads:
+            conn.execute(
+                _MARK,
+                [
+                    {"lid": lid, "att": att, "la": at, "le": at + self.lease}
+                    for lid, att, at in leads
+                ],
+            )
+
+    def finish(self, conn: Connection, outcomes: Iterable[LeadOutcome]) -> None:
+        """Write the leads' new statuses (and last disposition, if any); release their leases."""
+        with_dp: list[dict[str, Any]] = []
+        without: list[dict[str, Any]] = []
+        for o in outcomes:
+            row = {"lid": o.lead_id, "st": o.status, "nx": o.next_eligible_at, "rs": o.reason}
+            if o.disposition is None:
+                without.append(row)
+            else:
+                with_dp.append({**row, "dp": o.disposition})
+        if with_dp:
+            conn.execute(_FINISH_DP, with_dp)
+        if without:
+            conn.execute(_FINISH, without)
+
+    def release(self, session: Session, lead_ids: Sequence[int]) -> None:
+        """Give back claimed leads that were not dialed."""
+        if lead_ids:
+            session.execute(
+                update(Lead)
+                .where(Lead.id.in_(lead_ids), Lead.lease_owner == self.owner)
+                .values(lease_owner=None, lease_expires_at=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    def extend(self, now: datetime) -> int:
+        """Renew every lease this dialer holds; the number renewed."""
+        with self.sessions.begin() as session:
+            result = session.execute(
+                update(Lead)
+                .where(Lead.lease_owner == self.owner)
+                .values(lease_expires_at=now + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def reclaim_expired(self, now: datetime, retry_after: timedelta) -> int:
+        """Leads whose dialer died while dialing them: retry after ``retry_after`` from the
+        attempt; plain expired claims are simply free again. Returns the leads put back."""
+        with self.sessions.begin() as session:
+            rows = session.execute(
+                select(Lead.id, Lead.last_attempt_at)
+                .where(
+                    Lead.status == LeadStatus.IN_PROGRESS,
+                    Lead.lease_expires_at < now,
+                )
+                .with_for_update(skip_locked=True)
+            ).all()
+            outcomes = [
+                LeadOutcome(
+                    lid,
+                    LeadStatus.RETRY,
+                    (last or now) + retry_after,
+                    "lost: the dialer holding it stopped",
+                    "lost",
+                )
+                for lid, last in rows
+            ]
+            self.finish(session.connection(), outcomes)
+            return len(outcomes)
+
+    def release_all(self, now: datetime) -> None:
+        """Give back every claimed, undialed lead of this dialer (shutting down)."""
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Lead)
+                .where(Lead.lease_owner == self.owner, Lead.status != LeadStatus.IN_PROGRESS)
+                .values(lease_owner=None, lease_expires_at=None)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _free(now: datetime) -> Any:
+    return or_(Lead.lease_owner.is_(None), and_(Lead.lease_expires_at < now))
+
+
+def _claimed(lead: Lead) -> ClaimedLead:
+    return ClaimedLead(
+        id=lead.id,
+        campaign_id=lead.campaign_id,
+        phone=lead.phone,
+        facts=lead_facts(lead),
+        attempts=lead.attempts,
+        status=lead.status,
+        callback_agent=lead.callback_agent,
+        record=screen_record(lead),
+    )

@@ -1,0 +1,591 @@
+"""The engine: one asyncio loop dialing every campaign of this process, on an injected clock and
+carrier (the same code in real time against Twilio and in virtual time against the simulated
+world).
+
+Each tick, per campaign: refill the hopper (lease due leads, ask the compliance gate), build the
+pacing :class:`~pacing.api.Snapshot`, ask the pacer how many calls to place, re-check each lead
+with the gate, write the calls (before they exist at the carrier), then originate them within the
+carrier's calls-per-second budget and the campaign's lines per agent. Carrier events drive the
+call state machine; live answers go to an agent (:mod:`.routing`) or, after the 2-second grace,
+get the safe-harbor message and are recorded abandoned. Agents act through :class:`.desk.Desk`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine as DbEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaigns.enums import LeadStatus
+from compliance.api import AbandonBudget, CallLog, CallRecord, Decision, Gate
+from dialer.agents.state import Agent, AgentState
+from dialer.carriers.base import (
+    AnswerKind,
+    CallAnswered,
+    CallEnded,
+    CallRinging,
+    Carrier,
+    CarrierEvent,
+    EndReason,
+    KeyPressed,
+    OriginateRequest,
+)
+from dialer.clock import Clock
+from dialer.engine.bus import CallChanged, EventBus, ScreenPop
+from dialer.engine.calls import LIVE_ANSWERS, Call, CallState
+from dialer.engine.campaign import CampaignConfig, CampaignRun, load_campaign
+from dialer.engine.dispositions import Rule, lead_after, opt_out_digits
+from dialer.engine.leads import ClaimedLead, LeadOutcome, LeadStore
+from dialer.engine.routing import LongestIdle, RoutingPolicy
+from dialer.engine.store import CallMeta, WriteBuffer
+from dialer.errors import CarrierError
+from dialer.storage import session_factory
+from pacing.api import AgentState as PaceAgent
+from pacing.api import AgentView, CallStage, CallView, Outcome, OutcomeKind, Pacer, Snapshot
+
+__all__ = ["Engine", "EngineOptions", "PacerFactory"]
+
+log = logging.getLogger(__name__)
+PacerFactory = Callable[[CampaignConfig], Pacer]
+
+_END_STATES = {
+    EndReason.BUSY: CallState.BUSY,
+    EndReason.NO_ANSWER: CallState.NO_ANSWER,
+    EndReason.FAILED: CallState.FAILED,
+    EndReason.CANCELED: CallState.CANCELED,
+}
+_ANSWER_STATES = {
+    AnswerKind.HUMAN: CallState.ANSWERED_HUMAN,
+    AnswerKind.MACHINE: CallState.ANSWERED_MACHINE,
+    AnswerKind.UNKNOWN: CallState.ANSWERED_UNKNOWN,
+}
+_PACE_STATES = {
+    AgentState.READY: PaceAgent.READY,
+    AgentState.RESERVED: PaceAgent.RESERVED,
+    AgentState.ON_CALL: PaceAgent.ON_CALL,
+    AgentState.WRAP_UP: PaceAgent.WRAP_UP,
+    AgentState.PAUSED: PaceAgent.PAUSED,
+}
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    owner: str = "dialer-1"  # this process's id (lease owner, call owner)
+    carrier_name: str = "simulated"
+    tick_s: float = 1.0
+    lease_s: float = 600.0
+    grace_s: float = 2.0  # a live answer waits this long for an agent (47 CFR 64.1200(a)(7)(i))
+    hopper_min: int = 20
+    hopper_per_agent: float = 3.0
+    flush_s: float = 1.0  # queued writes (transitions, lead outcomes) go out this often
+    empty_retry_s: float = 30.0  # an empty lead store is asked again after this long
+    denial_retry_s: float = 3600.0  # a gate that fails (not a denial) is asked again after this
+
+
+@dataclass(eq=False)
+class Engine:
+    """The dialing runtime of one process. Build it with :func:`dialer.engine.wiring.build`."""
+
+    db: DbEngine
+    clock: Clock
+    carrier: Carrier
+    gate: Gate
+    budget: AbandonBudget
+    call_log: CallLog
+    pacer_factory: PacerFactory
+    options: EngineOptions = field(default_factory=EngineOptions)
+    routing: RoutingPolicy = field(default_factory=LongestIdle)
+    bus: EventBus = field(default_factory=EventBus)
+    #: a wall-clock timer (e.g. ``time.perf_counter``) to measure tick and routing times with;
+    #: None (the default) measures nothing
+    perf: Callable[[], float] | None = None
+
+    def __post_init__(self) -> None:
+        self.sessions: sessionmaker[Session] = session_factory(self.db)
+        self.leads = LeadStore(self.sessions, self.options.owner, self.options.lease_s)
+        self.writes = WriteBuffer(self.db, self.leads)
+        self.campaigns: dict[int, CampaignRun] = {}
+        self.agents: dict[str, Agent] = {}
+        self.calls: dict[str, Call] = {}  # engine call id -> call, until final and dispositioned
+        self._by_carrier: dict[str, Call] = {}
+        self._early: dict[str, list[CarrierEvent]] = {}
+        self._token = secrets.token_hex(3)
+        self._seq = 0
+        self._tokens = 0.0  # originations allowed now (carrier calls per second)
+        self._last_tick: float | None = None
+        self._last_extend = 0.0
+        self._last_flush = 0.0
+        self._opt_out = opt_out_digits()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.started = False
+        self.tick_seconds: list[float] = []  # wall time of each tick, when measured
+        self.route_seconds: list[float] = []
+
+    # -- set-up ---------------------------------------------------------------------------------
+
+    def add_campaign(self, campaign_id: int) -> CampaignRun:
+        with self.sessions() as session:
+            config = load_campaign(session, campaign_id)
+        run = CampaignRun(config, self.pacer_factory(config))
+        self.campaigns[campaign_id] = run
+        return run
+
+    async def start(self) -> None:
+        from dialer.engine.recovery import recover
+
+        await self.carrier.start(self.on_event)
+        await recover(self)
+        self._last_tick = self.clock.monotonic()
+        self._last_extend = self._last_tick
+        self.started = True
+
+    async def stop(self, drain_s: float = 3600.0) -> None:
+        """Stop dialing: hang up calls not yet with an agent, let connected calls end and be
+        dispositioned (at most ``drain_s``), write everything, give back undialed leads."""
+        for run in self.campaigns.values():
+            run.hopper.clear()
+            for call in list(run.in_flight.values()):
+                if call.carrier_call_id is not None:
+                    await self._safely(self.carrier.hangup(call.carrier_call_id))
+        deadline = self.clock.monotonic() + drain_s
+        while self.calls and self.clock.monotonic() < deadline:
+            self.writes.flush()
+            await self.clock.sleep(min(1.0, self.options.tick_s))
+        self.writes.flush()
+        self.leads.release_all(self.clock.now())
+        await self.carrier.stop()
+        self.started = False
+
+    async def run(self, duration_s: float | None = None, stop: asyncio.Event | None = None) -> None:
+        """Tick until ``duration_s`` of clock time has passed or ``stop`` is set."""
+        end = None if duration_s is None else self.clock.monotonic() + duration_s
+        while (end is None or self.clock.monotonic() < end) and not (stop and stop.is_set()):
+            await self.tick()
+            await self.clock.sleep(self.options.tick_s)
+
+    # -- the tick -------------------------------------------------------------------------------
+
+    async def tick(self) -> None:
+        if self.perf is None:
+            await self._tick()
+            return
+        started = self.perf()
+        await self._tick()
+        self.tick_seconds.append(self.perf() - started)
+
+    async def _tick(self) -> None:
+        mono = self.clock.monotonic()
+        elapsed = mono - (self._last_tick if self._last_tick is not None else mono)
+        self._last_tick = mono
+        cps = self.carrier.max_cps
+        self._tokens = min(cps * max(self.options.tick_s, 1.0), self._tokens + cps * elapsed)
+        now = self.clock.now()
+        batch: list[tuple[CampaignRun, Call]] = []
+        for run in self.campaigns.values():
+            batch.extend(self._plan(run, now, mono))
+        if batch:
+            self._persist_new(batch, now)
+            await self._originate(batch)
+        if mono - self._last_flush >= self.options.flush_s:
+            self._last_flush = mono
+            self.writes.flush()
+        if mono - self._last_extend >= self.options.lease_s / 3:
+            self._last_extend = mono
+            self.leads.extend(now)
+
+    def _plan(self, run: CampaignRun, now: datetime, mono: float) -> list[tuple[CampaignRun, Call]]:
+        if not run.agents:
+            return []
+        wanted = run.pacer.decide(self.snapshot(run, now, mono))
+        wanted = min(wanted, int(self._tokens))
+        if wanted <= 0:
+            return []
+        self._refill(run, wanted, now, mono)
+        calls: list[tuple[CampaignRun, Call]] = []
+        while run.hopper and len(calls) < wanted:
+            lead = run.hopper.popleft()
+            decision = self._check(run, lead, now)
+            if decision is None:
+                continue
+            calls.append((run, self._new_call(run, lead, decision, now, mono)))
+        self._tokens -= len(calls)
+        return calls
+
+    def snapshot(self, run: CampaignRun, now: datetime, mono: float) -> Snapshot:
+        agents = tuple(
+            AgentView(_PACE_STATES[a.state], mono - a.since_mono)
+            for a in run.agents.values()
+            if a.state in _PACE_STATES
+        )
+        calls = tuple(
+            CallView(_stage(c), mono - c.created_mono)
+            for c in run.in_flight.values()
+            if c.state is not CallState.ANSWERED_MACHINE and c.state is not CallState.ABANDONED
+        )
+        staffed = sum(1 for a in agents if a.state is not PaceAgent.PAUSED)
+        facts = run.config.facts
+        return Snapshot(
+            now_s=mono,
+            agents=agents,
+            calls=calls,
+            abandon_target=facts.abandon_target,
+            abandon_budget=self.budget.remaining(run.config.id, now, facts.abandon_target),
+            max_lines=math.floor(run.config.max_lines_per_agent * staffed),
+        )
+
+    def _refill(self, run: CampaignRun, wanted: int, now: datetime, mono: float) -> None:
+        size = max(self.options.hopper_min, int(self.options.hopper_per_agent * len(run.agents)))
+        if len(run.hopper) >= max(wanted, size // 2) or mono < run.exhausted_until:
+            return
+        claimed = self.leads.claim(run.config.id, size - len(run.hopper), now)
+        if len(claimed) < size - len(run.hopper):
+            run.exhausted_until = mono + self.options.empty_retry_s
+        for lead in claimed:
+            if self._check(run, lead, now) is not None:
+                run.hopper.append(lead)
+
+    def _check(self, run: CampaignRun, lead: ClaimedLead, now: datetime) -> Decision | None:
+        """Ask the gate; on a denial reschedule the lead (fails closed on any gate error)."""
+        try:
+            decision = self.gate.check(lead.facts, run.config.facts, now)
+        except Exception as exc:  # fail closed: a rule that cannot be evaluated denies
+            log.exception("compliance gate failed for lead %s", lead.id)
+            retry = now + timedelta(seconds=self.options.denial_retry_s)
+            self.writes.lead_outcome(
+                LeadOutcome(lead.id, lead.status, retry, f"gate error: {exc}"[:200])
+            )
+            run.counters.denied += 1
+            return None
+        if decision.allowed:
+            return decision
+        run.counters.denied += 1
+        reason = "; ".join(f"{r.rule_id}: {r.detail}" for r in decision.denials)[:200]
+        if decision.next_allowed_at is not None:
+            outcome = LeadOutcome(lead.id, lead.status, decision.next_allowed_at, reason)
+        else:
+            outcome = LeadOutcome(lead.id, LeadStatus.NOT_DIALABLE, None, reason)
+        self.writes.lead_outcome(outcome)
+        return None
+
+    def _new_call(
+        self, run: CampaignRun, lead: ClaimedLead, decision: Decision, now: datetime, mono: float
+    ) -> Call:
+        self._seq += 1
+        call = Call(
+            id=f"{self.options.owner}-{self._token}-{self._seq}",
+            campaign_id=run.config.id,
+            lead_id=lead.id,
+            phone=lead.phone,
+            created_at=now,
+            created_mono=mono,
+            lead=lead,
+            decision_id=decision.id,
+            timezones=lead.facts.timezones,
+            callback_agent=lead.callback_agent,
+        )
+        run.in_flight[call.id] = call
+        self.calls[call.id] = call
+        run.counters.attempts += 1
+        return call
+
+    def _persist_new(self, batch: list[tuple[CampaignRun, Call]], now: datetime) -> None:
+        metas = {
+            run.config.id: CallMeta(
+                run.config.purpose, None, self.options.owner, self.options.carrier_name
+            )
+            for run, _ in batch
+        }
+        rows = [(call, metas[run.config.id]) for run, call in batch]
+        dialing = [(call.lead.id, call.lead.attempts + 1) for _, call in batch]
+        self.writes.insert_calls(rows, dialing, now)
+
+    async def _originate(self, batch: list[tuple[CampaignRun, Call]]) -> None:
+        for run, call in batch:
+            config = run.config
+            self._move(call, CallState.DIALING, self.clock.now())
+            request = OriginateRequest(
+                to=call.phone,
+                caller_id=config.caller_id,
+                ring_timeout_s=config.ring_timeout_s,
+                reference=call.id,
+                campaign_id=config.id,
+            )
+            try:
+                carrier_id = await self.carrier.originate(request)
+            except CarrierError as exc:
+                call.detail = str(exc)
+                self._end(run, call, CallState.FAILED, self.clock.now())
+                continue
+            call.carrier_call_id = carrier_id
+            self._by_carrier[carrier_id] = call
+            for event in self._early.pop(carrier_id, ()):
+                await self.on_event(event)
+
+    # -- carrier events -------------------------------------------------------------------------
+
+    async def on_event(self, event: CarrierEvent) -> None:
+        call = self._by_carrier.get(event.call_id)
+        if call is None:
+            if isinstance(event, CallEnded) and event.extra.get("reference") in self.calls:
+                call = self.calls[event.extra["reference"]]
+            else:
+                self._early.setdefault(event.call_id, []).append(event)
+                return
+        run = self.campaigns[call.campaign_id]
+        if isinstance(event, CallRinging):
+            if call.state is CallState.DIALING:
+                self._move(call, CallState.RINGING, event.at)
+        elif isinstance(event, CallAnswered):
+            await self._answered(run, call, event)
+        elif isinstance(event, KeyPressed):
+            self._key(run, call, event)
+        else:
+            self._ended(run, call, event)
+
+    async def _answered(self, run: CampaignRun, call: Call, event: CallAnswered) -> None:
+        if call.final:
+            return
+        state = _ANSWER_STATES[event.kind]
+        self._move(call, state, event.at)
+        call.answered_by = str(event.kind)
+        call.answered_at = event.at
+        call.answered_mono = self.clock.monotonic()
+        if state is CallState.ANSWERED_MACHINE:
+            await self._machine(run, call)
+            return
+        run.counters.live_answers += 1
+        started = self.perf() if self.perf is not None else 0.0
+        agent = self.routing.choose(call, run.ready)
+        if agent is not None:
+            await self._connect(run, call, agent)
+        else:
+            run.waiting[call.id] = call
+            lag = (self.clock.now() - event.at).total_seconds()
+            delay = max(0.0, self.options.grace_s - lag)
+            asyncio.get_running_loop().call_later(delay, self._grace_over, run, call)
+        if self.perf is not None:
+            self.route_seconds.append(self.perf() - started)
+
+    async def _machine(self, run: CampaignRun, call: Call) -> None:
+        run.counters.machines += 1
+        assert call.carrier_call_id is not None
+        message = run.config.voicemail_message
+        if run.config.machine_action == "voicemail" and message:
+            await self._safely(
+                self.carrier.play_message(call.carrier_call_id, message, hangup_after=True)
+            )
+        else:
+            await self._safely(self.carrier.hangup(call.carrier_call_id))
+
+    async def _connect(self, run: CampaignRun, call: Call, agent: Agent) -> None:
+        """Reserve ``agent``, bridge, and pop the lead on their screen."""
+        self.reserve(run, call, agent)
+        await self.bridge(run, call, agent)
+
+    def reserve(self, run: CampaignRun, call: Call, agent: Agent) -> None:
+        self.desk_move(agent, AgentState.RESERVED, self.clock.now(), call_id=call.id)
+        run.waiting.pop(call.id, None)
+
+    async def bridge(self, run: CampaignRun, call: Call, agent: Agent) -> None:
+        """Bridge a reserved agent to the call and pop the lead on their screen."""
+        assert call.carrier_call_id is not None
+        if call.final:
+            agent.call_id = None
+            self.desk_move(agent, AgentState.READY, self.clock.now())
+            return
+        try:
+            await self.carrier.bridge(call.carrier_call_id, agent.id)
+        except CarrierError as exc:  # the callee left meanwhile
+            call.detail = str(exc)
+            agent.call_id = None
+            self.desk_move(agent, AgentState.READY, self.clock.now())
+            return
+        now = self.clock.now()
+        mono = self.clock.monotonic()
+        call.agent_id = agent.id
+        call.bridged_mono = mono
+        self._move(call, CallState.BRIDGED, now)
+        run.in_flight.pop(call.id, None)
+        run.counters.bridged += 1
+        self.budget.record(run.config.id, now, abandoned=False)
+        setup = (call.answered_mono or mono) - call.created_mono
+        run.pacer.observe(Outcome(OutcomeKind.LIVE, setup_s=setup, at_s=mono))
+        self.desk_move(agent, AgentState.ON_CALL, now, call_id=call.id)
+        lead = call.lead
+        if self.bus.wants(ScreenPop):
+            self.bus.publish(
+                ScreenPop(agent.id, call.id, run.config.id, lead.record, now, run.config.script)
+            )
+
+    def _grace_over(self, run: CampaignRun, call: Call) -> None:
+        if run.waiting.pop(call.id, None) is None or call.state not in LIVE_ANSWERS:
+            return
+        now = self.clock.now()
+        mono = self.clock.monotonic()
+        self._move(call, CallState.ABANDONED, now)
+        call.abandoned = True
+        call.safe_harbor_played = True
+        run.counters.abandoned += 1
+        self.budget.record(run.config.id, now, abandoned=True)
+        setup = (call.answered_mono or mono) - call.created_mono
+        run.pacer.observe(Outcome(OutcomeKind.ABANDONED, setup_s=setup, at_s=mono))
+        assert call.carrier_call_id is not None
+        message = run.config.safe_harbor_message
+        self._spawn(self.carrier.play_message(call.carrier_call_id, message, hangup_after=True))
+
+    def _key(self, run: CampaignRun, call: Call, event: KeyPressed) -> None:
+        """A key pressed during a message: the opt-out key puts the number on the company DNC."""
+        if self._opt_out not in event.digits or call.opted_out:
+            return
+        call.opted_out = True
+        run.counters.opt_outs += 1
+        from dialer.engine.dnc import add_to_company_dnc
+
+        add_to_company_dnc(self.sessions, call.phone, event.at, by="ivr", source="keypress")
+
+    def _ended(self, run: CampaignRun, call: Call, event: CallEnded) -> None:
+        if call.final:
+            return
+        if call.state in (CallState.DIALING, CallState.RINGING, CallState.CREATED):
+            state = _END_STATES.get(event.reason, CallState.NO_ANSWER)
+        else:
+            state = CallState.COMPLETED
+        call.detail = event.detail
+        self._end(run, call, state, event.at)
+
+    def _end(self, run: CampaignRun, call: Call, state: CallState, at: datetime) -> None:
+        mono = self.clock.monotonic()
+        was_waiting = run.waiting.pop(call.id, None) is not None
+        self._move(call, state, at)
+        call.ended_at = at
+        call.ended_mono = mono
+        run.in_flight.pop(call.id, None)
+        if call.carrier_call_id is not None:
+            self._by_carrier.pop(call.carrier_call_id, None)
+        if call.agent_id is not None:
+            talk = mono - (call.bridged_mono or mono)
+            run.counters.talk_s += talk
+            run.pacer.observe(Outcome(talk_s=talk, at_s=mono))
+            from dialer.engine.desk import start_wrap
+
+            start_wrap(self, run, call)
+            return
+        kind, disposition = self._system_outcome(call, was_waiting)
+        if kind is not None:
+            run.pacer.observe(Outcome(kind, setup_s=mono - call.created_mono, at_s=mono))
+        if was_waiting:
+            self.budget.record(run.config.id, at, abandoned=False)
+        self.finalize(run, call, disposition)
+
+    def _system_outcome(self, call: Call, was_waiting: bool) -> tuple[OutcomeKind | None, str]:
+        states = {s for s, _ in call.states}
+        if call.opted_out:
+            return OutcomeKind.ABANDONED, "do_not_call"
+        if call.abandoned:
+            return None, "abandoned"  # observed when the grace ran out
+        if was_waiting:
+            return OutcomeKind.ABANDONED, "abandoned"
+        if CallState.ANSWERED_MACHINE in states:
+            return OutcomeKind.MACHINE, "machine"
+        if states & LIVE_ANSWERS:
+            return OutcomeKind.ABANDONED, "abandoned"
+        return {
+            CallState.BUSY: (OutcomeKind.BUSY, "busy"),
+            CallState.NO_ANSWER: (OutcomeKind.NO_ANSWER, "no_answer"),
+            CallState.FAILED: (OutcomeKind.FAILED, "failed"),
+            CallState.CANCELED: (OutcomeKind.CANCELED, "canceled"),
+        }.get(call.state, (OutcomeKind.FAILED, "failed"))
+
+    # -- final records --------------------------------------------------------------------------
+
+    def finalize(
+        self,
+        run: CampaignRun,
+        call: Call,
+        disposition: str,
+        callback_at: datetime | None = None,
+    ) -> None:
+        """The attempt is over (ended, and dispositioned if it reached an agent): update the lead,
+        append the call to the compliance call log."""
+        now = self.clock.now()
+        call.disposition = disposition
+        run.counters.by_outcome[disposition] = run.counters.by_outcome.get(disposition, 0) + 1
+        rule = run.config.rules.get(disposition) or Rule(disposition, final=True)
+        lead = call.lead
+        update = lead_after(
+            rule, lead.attempts + 1, now, run.config.facts.max_attempts, callback_at
+        )
+        self.writes.lead_outcome(
+            LeadOutcome(lead.id, update.status, update.next_eligible_at, update.reason, disposition)
+        )
+        self.call_log.append(self.call_record(run, call))
+        call.logged_at = now
+        self.writes.record(call, call.state, now, f"disposition {disposition}")
+        self.calls.pop(call.id, None)
+
+    def call_record(self, run: CampaignRun, call: Call) -> CallRecord:
+        return CallRecord(
+            call_id=call.id,
+            campaign_id=call.campaign_id,
+            lead_id=call.lead_id,
+            phone=call.phone,
+            purpose=run.config.purpose,
+            decision_id=call.decision_id,
+            carrier=self.options.carrier_name,
+            carrier_call_id=call.carrier_call_id,
+            states=tuple((str(s), at) for s, at in call.states),
+            outcome=str(call.state),
+            answered_by=call.answered_by,
+            agent_id=call.agent_id,
+            disposition=call.disposition,
+            abandoned=call.abandoned,
+            safe_harbor_played=call.safe_harbor_played,
+            timezones=call.timezones,
+        )
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _move(self, call: Call, state: CallState, at: datetime) -> None:
+        call.move(state, at)
+        self.writes.record(call, state, at)
+        if self.bus.wants(CallChanged):
+            self.bus.publish(CallChanged(call.id, call.campaign_id, str(state), at, call.agent_id))
+
+    def desk_move(
+        self,
+        agent: Agent,
+        state: AgentState,
+        at: datetime,
+        *,
+        call_id: str | None = None,
+        pause_code: str | None = None,
+    ) -> None:
+        from dialer.engine.desk import move_agent
+
+        move_agent(self, agent, state, at, call_id=call_id, pause_code=pause_code)
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(self._safely(coro))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _safely(self, coro: Awaitable[None]) -> None:
+        try:
+            await coro
+        except CarrierError as exc:
+            log.info("carrier refused a request: %s", exc)
+
+
+def _stage(call: Call) -> CallStage:
+    if call.state in LIVE_ANSWERS:
+        return CallStage.WAITING_AGENT
+    if call.state is CallState.RINGING:
+        return CallStage.RINGING
+    return CallStage.DIALING

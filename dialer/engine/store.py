@@ -1,0 +1,186 @@
+"""Write-through persistence of the engine's in-memory state, batched per tick.
+
+A call's row (and its ``created`` event) is written, together with its lead's ``in_progress``
+mark, in the transaction that precedes its origination: a crash never loses a call that reached
+the carrier. Later transitions, lead outcomes and agent stretches are queued and written in one
+transaction per tick (:meth:`WriteBuffer.flush`); at most one tick of transitions can be lost in
+a crash, and :mod:`.recovery` reconciles those calls with the carrier on restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
+
+from dialer.agents.state import Stretch
+from dialer.engine.calls import Call, CallState
+from dialer.engine.leads import LeadOutcome, LeadStore
+from dialer.engine.models import AgentStateLogRow, CallEventRow, CallRow
+
+__all__ = ["CallMeta", "WriteBuffer"]
+
+_CALLS: Table = CallRow.__table__  # type: ignore[assignment]
+_EVENTS: Table = CallEventRow.__table__  # type: ignore[assignment]
+_STRETCHES: Table = AgentStateLogRow.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class CallMeta:
+    """What a new call's row needs beyond the in-memory :class:`Call`."""
+
+    purpose: str
+    debt_id: str | None
+    owner: str
+    carrier: str
+
+
+@dataclass
+class WriteBuffer:
+    """Queued writes of one engine process."""
+
+    db: Engine
+    leads: LeadStore
+    _events: list[dict[str, Any]] = field(default_factory=list)
+    _calls: dict[str, Call] = field(default_factory=dict)  # calls whose row changed
+    _outcomes: list[LeadOutcome] = field(default_factory=list)
+    _stretches: list[tuple[int | None, Stretch]] = field(default_factory=list)
+    _dialing: list[tuple[int, int, datetime]] = field(default_factory=list)
+
+    def record(self, call: Call, state: CallState, at: datetime, detail: str = "") -> None:
+        """Queue one transition of ``call`` (already applied in memory)."""
+        self._events.append(
+            {"call_id": call.id, "state": str(state), "at": at, "detail": detail or None}
+        )
+        self._calls[call.id] = call
+
+    def lead_outcome(self, outcome: LeadOutcome) -> None:
+        self._outcomes.append(outcome)
+
+    def stretch(self, session_id: int | None, stretch: Stretch) -> None:
+        self._stretches.append((session_id, stretch))
+
+    def insert_calls(
+        self,
+        calls: Sequence[tuple[Call, CallMeta]],
+        dialing: Sequence[tuple[int, int]],
+        now: datetime,
+    ) -> None:
+        """Write new call rows now (before they are dialed); queue their ``created`` events and
+        their leads' ``in_progress`` marks (the leads' leases hold them meanwhile)."""
+        with self.db.begin() as conn:
+            conn.execute(_INSERT_CALLS, [_new_row(c, m) for c, m in calls])
+        self._events.extend(
+            {"call_id": c.id, "state": str(c.state), "at": c.created_at, "detail": None}
+            for c, _ in calls
+        )
+        self._dialing.extend((lid, att, now) for lid, att in dialing)
+
+    def flush(self) -> None:
+        """Write everything queued in one transaction."""
+        if self._events or self._calls or self._outcomes or self._stretches or self._dialing:
+            with self.db.begin() as conn:
+                self._write(conn)
+
+    @property
+    def pending(self) -> int:
+        return len(self._events) + len(self._outcomes) + len(self._stretches)
+
+    def _write(self, conn: Connection) -> None:
+        events, self._events = self._events, []
+        calls, self._calls = self._calls, {}
+        outcomes, self._outcomes = self._outcomes, []
+        stretches, self._stretches = self._stretches, []
+        dialing, self._dialing = self._dialing, []
+        if dialing:
+            self.leads.mark_dialing(conn, dialing)
+        if events:
+            conn.execute(_INSERT_EVENTS, events)
+        if calls:
+            conn.execute(_UPDATE_CALLS, [_changes(c) for c in calls.values()])
+        if outcomes:
+            self.leads.finish(conn, outcomes)
+        if stretches:
+            conn.execute(_INSERT_STRETCHES, [_stretch_row(sid, s) for sid, s in stretches])
+
+
+_CHANGES: dict[str, Any] = {
+    name: bindparam(f"v_{name}")
+    for name in (
+        "state",
+        "final",
+        "carrier_call_id",
+        "answered_by",
+        "agent_id",
+        "disposition",
+        "abandoned",
+        "safe_harbor_played",
+        "conversation",
+        "detail",
+        "answered_at",
+        "ended_at",
+        "logged_at",
+    )
+}
+
+
+_INSERT_CALLS = insert(_CALLS)
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_STRETCHES = insert(_STRETCHES)
+_UPDATE_CALLS = update(_CALLS).where(_CALLS.c.id == bindparam("cid")).values(_CHANGES)
+
+
+def _changes(call: Call) -> dict[str, Any]:
+    return {
+        "cid": call.id,
+        "v_state": str(call.state),
+        "v_final": call.final and (call.agent_id is None or call.disposition is not None),
+        "v_carrier_call_id": call.carrier_call_id,
+        "v_answered_by": call.answered_by,
+        "v_agent_id": call.agent_id,
+        "v_disposition": call.disposition,
+        "v_abandoned": call.abandoned,
+        "v_safe_harbor_played": call.safe_harbor_played,
+        "v_conversation": call.bridged_mono is not None,
+        "v_detail": (call.detail or None) and call.detail[:200],
+        "v_answered_at": call.answered_at,
+        "v_ended_at": call.ended_at,
+        "v_logged_at": call.logged_at,
+    }
+
+
+def _new_row(call: Call, meta: CallMeta) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "campaign_id": call.campaign_id,
+        "lead_id": call.lead_id,
+        "phone": call.phone,
+        "purpose": meta.purpose,
+        "debt_id": meta.debt_id,
+        "owner": meta.owner,
+        "carrier": meta.carrier,
+        "carrier_call_id": None,
+        "decision_id": call.decision_id,
+        "timezones": list(call.timezones),
+        "state": str(call.state),
+        "final": False,
+        "abandoned": False,
+        "safe_harbor_played": False,
+        "conversation": False,
+        "created_at": call.created_at,
+    }
+
+
+def _stretch_row(session_id: int | None, s: Stretch) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "agent_id": s.agent_id,
+        "state": str(s.state),
+        "pause_code": s.pause_code,
+        "started_at": s.started_at,
+        "ended_at": s.ended_at,
+        "seconds": s.seconds,
+    }
