@@ -6,14 +6,16 @@ leaves whole chunks behind; running it again skips those leads as already in the
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, update
+from sqlalchemy import Connection, Engine, update
 from sqlalchemy.orm import Session
 
 from campaigns.importer.chunk import Chunk, ChunkRules, prepare
@@ -108,19 +110,50 @@ def _run(
         writer = LeadWriter(conn, run, clock.now())
         seen = dict.fromkeys(existing_keys(conn, run.campaign_id).tolist(), 0)
         conn.rollback()
-        for raw in chunks:
-            chunk = prepare(raw.cells, raw.rows, rules)
-            _dedup(chunk, seen)
-            with conn.begin():
-                _store(chunk, raw, writer, rejects, summary)
-                record_progress(conn, run.id, _counts(summary, rejects_path))
-            if progress is not None:
-                progress(raw.position, source.size)
+        with _gc_paused():
+            _import_chunks(chunks, rules, seen, conn, writer, rejects, summary, progress)
         with conn.begin():
             conn.execute(
                 update(ImportRun).where(ImportRun.id == run.id).values(finished_at=clock.now())
             )
     return summary
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection during the bulk work.
+
+    The import allocates millions of short-lived lists and tuples (none in cycles) next to large
+    live structures; each automatic collection would walk them all (about a quarter of the time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import_chunks(
+    chunks: Iterator[RawChunk],
+    rules: ChunkRules,
+    seen: dict[int, int],
+    conn: Connection,
+    writer: LeadWriter,
+    rejects: RejectsFile,
+    summary: ImportSummary,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    source_size = max(summary.source.stat().st_size, 1)
+    for raw in chunks:
+        chunk = prepare(raw.cells, raw.rows, rules)
+        _dedup(chunk, seen)
+        with conn.begin():
+            _store(chunk, raw, writer, rejects, summary)
+            record_progress(conn, summary.run_id, _counts(summary))
+        if progress is not None:
+            progress(raw.position, source_size)
 
 
 def _dedup(chunk: Chunk, seen: dict[int, int]) -> None:
@@ -166,7 +199,7 @@ def _store(
     summary.not_dialable += int((chunk.values["status"][order] == "not_dialable").sum())
 
 
-def _counts(summary: ImportSummary, rejects_path: Path) -> dict[str, object]:
+def _counts(summary: ImportSummary) -> dict[str, object]:
     return {
         "rows": summary.rows,
         "imported": summary.imported,
@@ -174,6 +207,6 @@ def _counts(summary: ImportSummary, rejects_path: Path) -> dict[str, object]:
         "rejected": sum(summary.rejected.values()),
         "blank": summary.blank,
         "not_dialable": summary.not_dialable,
-        "rejects_path": str(rejects_path)[-500:],
+        "rejects_path": str(summary.rejects_path)[-500:],
         "reasons": dict(summary.rejected),
     }

@@ -82,7 +82,7 @@ class LeadWriter:
         """Insert ``size`` leads; returns how many were new (the others existed meanwhile)."""
         if size == 0:
             return 0
-        given = tuple(n for n in LEAD_COLUMNS if (columns[n] != None).any())  # noqa: E711
+        given = tuple(n for n in LEAD_COLUMNS if any(v is not None for v in columns[n]))
         sql, order = self._statement(("created_at", *given))
         table = np.empty((size, len(order)), dtype=object)
         for j, name in enumerate(order):
