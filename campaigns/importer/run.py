@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.importer.chunk import Chunk, ChunkRules, prepare
 from campaigns.importer.columns import ColumnPlan, plan_columns
+from campaigns.importer.prefetch import prefetch
 from campaigns.importer.reader import RawChunk, read_chunks
 from campaigns.importer.rejects import RejectsFile
 from campaigns.importer.source import CsvSource, open_source
@@ -146,8 +147,8 @@ def _import_chunks(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     source_size = max(summary.source.stat().st_size, 1)
-    for raw in chunks:
-        chunk = prepare(raw.cells, raw.rows, rules)
+    prepared = ((raw, prepare(raw.cells, raw.rows, rules)) for raw in chunks)
+    for raw, chunk in prefetch(prepared):
         _dedup(chunk, seen)
         with conn.begin():
             _store(chunk, raw, writer, rejects, summary)
