@@ -9,8 +9,11 @@ import typer
 
 from campaigns.cli import app as campaign_app
 from campaigns.leads_cli import app as leads_app
+from compliance.audit.cli import app as audit_app
+from compliance.audit.report_cli import app as report_app
 from compliance.cli import app as compliance_app
 from compliance.dnc.cli import app as dnc_app
+from dialer.access.cli import app as user_app
 from dialer.carriers.cli import app as carrier_app
 from dialer.cli_support import DialerGroup, engine_from, settings_from
 from dialer.engine.cli import demo, run
@@ -32,6 +35,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(dnc_app, name="dnc")
 app.add_typer(compliance_app, name="compliance")
 app.add_typer(carrier_app, name="carrier")
+app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
+app.add_typer(user_app, name="user")
 app.command("serve")(serve)
 app.command("run")(run)
 app.command("demo")(demo)

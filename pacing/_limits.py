@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from operator import attrgetter, countOf
+
 from pacing.api import AgentState, Snapshot
 
 __all__ = ["clamp", "in_flight", "ready_agents", "staffed"]
 
 
+_STATE = attrgetter("state")
+
+
 def ready_agents(snapshot: Snapshot) -> int:
     """Agents free to take a call right now."""
-    return sum(1 for a in snapshot.agents if a.state is AgentState.READY)
+    return countOf(map(_STATE, snapshot.agents), AgentState.READY)
 
 
 def staffed(snapshot: Snapshot) -> int:
     """Logged-in agents who are not paused."""
-    return sum(1 for a in snapshot.agents if a.state is not AgentState.PAUSED)
+    agents = snapshot.agents
+    return len(agents) - countOf(map(_STATE, agents), AgentState.PAUSED)
 
 
 def in_flight(snapshot: Snapshot) -> int:

@@ -6,8 +6,9 @@ integral controller on the abandon surplus: every live answer that was connected
 ``aim`` is a share of the campaign's target. At equilibrium the measured rate is the aim; the
 model's own bias is corrected within a few abandons.
 
-:class:`BudgetGuard` is the hard guarantee: when the abandon budget of the legal window (from the
-compliance layer) no longer covers the abandons the calls already in flight may cause, dialing
+:class:`BudgetGuard` is the hard guarantee: the expected abandons of the calls in flight plus
+those placed now must stay within the abandon budget of the legal window (from the compliance
+layer) less a reserve; when the budget no longer covers even the calls already in flight, dialing
 falls back to progressive until the budget has recovered by a margin.
 """
 
@@ -40,7 +41,7 @@ class AbandonFeedback:
 @dataclass(slots=True)
 class BudgetGuard:
     margin: float = 1.0  # abandons kept in reserve beyond what calls in flight may cause
-    recover: float = 2.0  # extra budget needed before predictive dialing resumes
+    recover: float = 1.0  # extra budget needed before predictive dialing resumes
     engaged: bool = False
 
     def check(self, budget: float, at_risk: float) -> bool:
@@ -51,3 +52,7 @@ class BudgetGuard:
         elif self.engaged and budget >= floor + self.recover:
             self.engaged = False
         return self.engaged
+
+    def allowance(self, budget: float) -> float:
+        """Expected abandons the calls in flight and the new ones may cause, at most."""
+        return budget - self.margin

@@ -11,7 +11,7 @@ For each instant ``t`` on the grid (seconds from now) the forecast gives the mea
 * ``per_new_call(t)``: the probability that a call placed now has reached a live person by ``t``.
 
 Each agent and each call is an independent Bernoulli at every ``t``, so counts have the mean and
-variance of a sum of Bernoullis.
+variance of a sum of Bernoullis. The rows come from :class:`pacing.tables.ForecastTables`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from numpy.typing import NDArray
 
 from pacing.api import AgentState, AgentView, CallStage, CallView
 from pacing.stats import CampaignStats
+from pacing.tables import AGE_GRID, TALK_GRID, WRAP_GRID, ForecastTables
 
-__all__ = ["Forecast", "forecast"]
+__all__ = ["Forecast", "forecast", "forecast_from"]
 
 Floats = NDArray[np.float64]
-_TINY = 1e-12
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,89 +69,45 @@ def forecast(
     grace_s: float,
 ) -> Forecast:
     """Forecast on ``times``; an agent free by ``t + grace_s`` still catches a live person."""
-    q = _agent_free_probs(agents, stats, times + grace_s)
-    r = _call_live_probs(calls, stats, times)
-    p_live = stats.live_rate.value()
-    per_new = p_live * stats.live_setup.cdf(times)
-    return Forecast(times=times, agent_rows=q, call_rows=r, per_new_call=per_new)
+    return forecast_from(ForecastTables(stats, times, grace_s), agents, calls)
 
 
-def _agent_free_probs(agents: Sequence[AgentView], stats: CampaignStats, t: Floats) -> Floats:
-    """One row per agent: P(free by t)."""
-    rows = np.zeros((len(agents), len(t)))
-    talking = [i for i, a in enumerate(agents) if a.state in _TALKING]
-    wrapping = [i for i, a in enumerate(agents) if a.state is AgentState.WRAP_UP]
-    ready = [i for i, a in enumerate(agents) if a.state is AgentState.READY]
-    rows[ready] = 1.0
-    if wrapping:
-        rows[wrapping] = _remaining_wrap_cdf(
-            np.array([_elapsed(agents[i]) for i in wrapping]), stats, t
-        )
-    if talking:
-        rows[talking] = _remaining_talk_and_wrap_cdf(
-            np.array([_elapsed(agents[i]) for i in talking]), stats, t
-        )
-    return rows
+def forecast_from(
+    tables: ForecastTables, agents: Sequence[AgentView], calls: Sequence[CallView]
+) -> Forecast:
+    """The forecast for these agents and calls, by look-up in precomputed ``tables``."""
+    ready, talked, wrapped = _agents_by_state(agents)
+    agent_rows = np.concatenate(
+        [
+            np.ones((ready, len(tables.times))),
+            tables.talk[TALK_GRID.index(talked)],
+            tables.wrap[WRAP_GRID.index(wrapped)],
+        ]
+    )
+    waiting = [c.age_s for c in calls if c.stage is CallStage.WAITING_AGENT]
+    pending = [c.age_s for c in calls if c.stage is not CallStage.WAITING_AGENT]
+    call_rows = np.concatenate(
+        [
+            np.ones((len(waiting), len(tables.times))),
+            tables.calls[AGE_GRID.index(np.array(pending))],
+        ]
+    )
+    return Forecast(tables.times, agent_rows, call_rows, tables.per_new_call)
 
 
-_TALKING = frozenset({AgentState.ON_CALL, AgentState.RESERVED})
-
-
-def _elapsed(agent: AgentView) -> float:
-    return 0.0 if agent.state is AgentState.RESERVED else agent.seconds_in_state
-
-
-def _conditional_cdf(survival_at_elapsed: Floats, survival_later: Floats) -> Floats:
-    """P(end by elapsed + t | still going at elapsed), rows = items, columns = t."""
-    base = np.maximum(survival_at_elapsed, _TINY)[:, None]
-    result: Floats = np.clip(1.0 - survival_later / base, 0.0, 1.0)
-    return result
-
-
-def _remaining_wrap_cdf(elapsed: Floats, stats: CampaignStats, t: Floats) -> Floats:
-    later = stats.wrap.survival((elapsed[:, None] + t[None, :]).ravel()).reshape(len(elapsed), -1)
-    return _conditional_cdf(stats.wrap.survival(elapsed), later)
-
-
-def _remaining_talk_and_wrap_cdf(elapsed: Floats, stats: CampaignStats, t: Floats) -> Floats:
-    """Talk ends in step j (pmf over a 1-s grid), then a whole wrap-up must fit before t."""
-    step = 1.0
-    s = np.arange(0.0, float(t[-1]) + step, step)
-    at = stats.talk.survival(elapsed)
-    later = stats.talk.survival((elapsed[:, None] + s[None, :]).ravel()).reshape(len(elapsed), -1)
-    ended = _conditional_cdf(at, later)  # P(talk over by s_j)
-    pmf = np.diff(np.concatenate([np.zeros((len(elapsed), 1)), ended], axis=1), axis=1)
-    # talk ends within (s_{j-1}, s_j]: take the middle of the step
-    mids = np.maximum(s - step / 2, 0.0)
-    wrap_done = stats.wrap.cdf(np.maximum(t[None, :] - mids[:, None], 0.0).ravel())
-    result: Floats = np.clip(pmf @ wrap_done.reshape(len(s), len(t)), 0.0, 1.0)
-    return result
-
-
-def _call_live_probs(calls: Sequence[CallView], stats: CampaignStats, t: Floats) -> Floats:
-    """One row per call in flight: P(live person by t)."""
-    rows = np.zeros((len(calls), len(t)))
-    waiting = [i for i, c in enumerate(calls) if c.stage is CallStage.WAITING_AGENT]
-    rows[waiting] = 1.0
-    pending = [i for i, c in enumerate(calls) if c.stage is not CallStage.WAITING_AGENT]
-    if pending:
-        ages = np.array([calls[i].age_s for i in pending])
-        p_live = stats.live_rate.value()
-        s_live = stats.live_setup.survival(ages)
-        unresolved = np.maximum(p_live * s_live + _others_survival(ages, stats), _TINY)
-        later = stats.live_setup.survival((ages[:, None] + t[None, :]).ravel())
-        live_by = p_live * (s_live[:, None] - later.reshape(len(ages), -1))
-        rows[pending] = np.clip(live_by / unresolved[:, None], 0.0, 1.0)
-    return rows
-
-
-def _others_survival(ages: Floats, stats: CampaignStats) -> Floats:
-    """P(not live and not yet resolved at age a), summed over the other outcome kinds."""
-    total = np.zeros_like(ages)
-    rest = 1.0 - stats.live_rate.value()
-    for kind, rate in stats.kind_rates.items():
-        share = rate.value()
-        rest -= share
-        total += share * stats.kind_setup[kind].survival(ages)
-    total += max(rest, 0.0) * stats.other_setup.survival(ages)
-    return total
+def _agents_by_state(agents: Sequence[AgentView]) -> tuple[int, list[float], list[float]]:
+    """Ready agents, and the elapsed talk (0 while reserved) and wrap-up times of the others."""
+    ready = 0
+    talked: list[float] = []
+    wrapped: list[float] = []
+    for agent in agents:
+        state = agent.state
+        if state is AgentState.ON_CALL:
+            talked.append(agent.seconds_in_state)
+        elif state is AgentState.WRAP_UP:
+            wrapped.append(agent.seconds_in_state)
+        elif state is AgentState.READY:
+            ready += 1
+        elif state is AgentState.RESERVED:
+            talked.append(0.0)
+    return ready, talked, wrapped

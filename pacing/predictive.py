@@ -24,10 +24,11 @@ import numpy as np
 from pacing._limits import clamp, staffed
 from pacing.api import Outcome, OutcomeKind, Snapshot
 from pacing.control import AbandonFeedback, BudgetGuard
-from pacing.forecast import Forecast, forecast
+from pacing.forecast import Forecast, forecast_from
 from pacing.overflow import Overflow, overflow_for
 from pacing.progressive import progressive_calls
 from pacing.stats import LIVE_KINDS, CampaignStats, StatsConfig
+from pacing.tables import ForecastTables
 
 __all__ = ["PredictiveConfig", "PredictivePacer"]
 
@@ -37,12 +38,14 @@ class PredictiveConfig:
     horizon_s: float = 40.0
     step_s: float = 1.0
     grace_s: float = 1.0  # a live person may wait this long for an agent (the law says 2 s)
-    marginal_risk: float = 0.08  # accepted abandons per live answer of the last call placed
+    marginal_risk: float = 0.02  # accepted abandons per live answer of the last call placed
     warmup_s: float = 300.0  # dial progressively at least this long after the first outcome
     max_lines_per_agent: float = 8.0
     exact_up_to: int = 60  # agents + calls in flight up to which abandons are computed exactly
-    aim_share: float = 0.8  # aim the measured abandon rate at this share of the target
-    feedback_gain: float = 0.08
+    aim_share: float = 0.95  # aim the measured abandon rate at this share of the target
+    feedback_gain: float = 0.05
+    cushion_per_agent: float = 0.15  # below this many spare abandons per agent, accept less risk
+    refresh_s: float = 60.0  # rebuild the forecast tables at most this often (if stats changed)
     stats: StatsConfig = field(default_factory=StatsConfig)
 
 
@@ -63,6 +66,8 @@ class PredictivePacer:
         self._times = np.arange(0.0, cfg.horizon_s + cfg.step_s / 2, cfg.step_s)
         self._target = 0.03
         self.last_forecast: Forecast | None = None
+        self._tables: ForecastTables | None = None
+        self._tables_at = (-math.inf, -1)  # (now_s, stats version) when built
 
     def observe(self, outcome: Outcome) -> None:
         self.stats.observe(outcome)
@@ -74,14 +79,24 @@ class PredictivePacer:
         floor = progressive_calls(snapshot)
         if staffed(snapshot) == 0 or not self._warm(snapshot.now_s):
             return floor
-        fc = forecast(snapshot.agents, snapshot.calls, self.stats, self._times, self.config.grace_s)
+        fc = forecast_from(self._tables_for(snapshot.now_s), snapshot.agents, snapshot.calls)
         self.last_forecast = fc
         room = self._room(snapshot)
         abandons = overflow_for(fc, self.config.exact_up_to)
-        if self.guard.check(snapshot.abandon_budget, float(abandons.curve(0)[0])):
+        if self.guard.check(snapshot.abandon_budget, abandons.at_risk()):
             return floor
-        wanted = self._calls_worth_placing(abandons, room)
+        cushion = max(self.config.cushion_per_agent * staffed(snapshot), 0.5)
+        wanted = self._calls_worth_placing(abandons, room, snapshot.abandon_budget, cushion)
         return max(floor, clamp(wanted, snapshot))
+
+    def _tables_for(self, now_s: float) -> ForecastTables:
+        """The forecast tables, rebuilt when the statistics changed and they are old enough."""
+        built_s, version = self._tables_at
+        stale = version != self.stats.version and now_s - built_s >= self.config.refresh_s
+        if self._tables is None or stale or now_s < built_s:
+            self._tables = ForecastTables(self.stats, self._times, self.config.grace_s)
+            self._tables_at = (now_s, self.stats.version)
+        return self._tables
 
     def _warm(self, now_s: float) -> bool:
         first = self.stats.first_at_s
@@ -91,10 +106,13 @@ class PredictivePacer:
         cap = math.floor(self.config.max_lines_per_agent * staffed(snapshot))
         return max(0, min(cap, snapshot.max_lines) - len(snapshot.calls))
 
-    def _calls_worth_placing(self, abandons: Overflow, room: int) -> int:
-        """The leading calls each of which adds at most the accepted risk in abandons."""
+    def _calls_worth_placing(
+        self, abandons: Overflow, room: int, budget: float, cushion: float
+    ) -> int:
+        """The leading calls each of which adds at most the accepted risk in abandons, and
+        with which the abandons expected stay within the budget's allowance."""
         p_live = max(self.stats.live_rate.value(), 1e-6)
-        limit = self.config.marginal_risk * self.feedback.scale * p_live
-        added = np.diff(abandons.curve(min(room, abandons.saturation())))
-        over = np.nonzero(added > limit)[0]
-        return int(over[0]) if len(over) else len(added)
+        spare = min(max(self.guard.allowance(budget) / cushion, 0.0), 1.0)
+        limit = self.config.marginal_risk * self.feedback.scale * p_live * spare
+        most = min(room, abandons.saturation())
+        return abandons.calls_within(limit, most, self.guard.allowance(budget))

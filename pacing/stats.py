@@ -49,8 +49,10 @@ class CampaignStats:
         self.live_answers = 0
         self.abandons = 0
         self.first_at_s: float | None = None
+        self.version = 0  # counts observations: the distributions changed if it moved
 
     def observe(self, outcome: Outcome) -> None:
+        self.version += 1
         if self.first_at_s is None:
             self.first_at_s = outcome.at_s
         if outcome.kind is not None and outcome.kind is not OutcomeKind.CANCELED:

@@ -13,7 +13,7 @@ import numpy as np
 import typer
 from rich.console import Console
 from rich.live import Live
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from campaigns.enums import CampaignStatus, DialMode
 from campaigns.models import Campaign
@@ -21,6 +21,7 @@ from campaigns.service import get_campaign
 from dialer.agents.simulated import SimulatedAgents
 from dialer.carriers.base import Carrier
 from dialer.carriers.simulated import AgentSampler, SimulatedCarrier, load_world
+from dialer.carriers.twilio import TwilioCarrier
 from dialer.cli_support import engine_from, settings_from
 from dialer.clock import Clock, RealClock, VirtualClock
 from dialer.engine.dashboard import dashboard
@@ -31,6 +32,7 @@ from dialer.engine.wiring import GateChoice, Runtime, build, gate_available
 from dialer.errors import InputError
 from dialer.settings import Settings
 from dialer.storage import session_factory, upgrade
+from dialer.web.console.serve import LateApp, console_running
 
 __all__ = ["demo", "run"]
 
@@ -54,6 +56,9 @@ def run(
     ] = None,
     world: Annotated[str, typer.Option(help="Simulated world: high or low contact.")] = "high",
     seed: Annotated[int, typer.Option(help="Seed of the simulated world.")] = 7,
+    console: Annotated[
+        bool, typer.Option(help="Serve the agent console and supervisor view (web_listen).")
+    ] = False,
 ) -> None:
     """Run campaigns with a live dashboard: in real time with the configured carrier, or
     against the simulated world (--simulate)."""
@@ -67,15 +72,11 @@ def run(
     if simulate and duration is None and speed is None:
         duration = 8 * 3600.0
     db = engine_from(ctx)
-    with session_factory(db)() as session:
-        if campaign:
-            ids = [get_campaign(session, name).id for name in campaign]
-        else:
-            ids = list(
-                session.scalars(select(Campaign.id).where(Campaign.status == CampaignStatus.ACTIVE))
-            )
-    if not ids:
-        raise InputError("no campaign to run: name one with --campaign, or activate one")
+    try:
+        ids = _campaign_ids(db, campaign)
+    except BaseException:
+        db.dispose()
+        raise
     clock: Clock = VirtualClock(RealClock().now(), speed=speed) if simulate else RealClock()
     gate: GateChoice = "compliance"
     if (simulate or settings.carrier == "simulated") and not gate_available():
@@ -86,17 +87,31 @@ def run(
         )
         gate = "allow_all"
     try:
-        clock.run(_run(settings, clock, db, ids, gate, simulate, agents, duration, world, seed))
+        clock.run(
+            _run(settings, clock, db, ids, gate, simulate, agents, duration, world, seed, console)
+        )
     finally:
         if isinstance(clock, VirtualClock):
             clock.close()
         db.dispose()
 
 
+def _campaign_ids(db: Engine, names: list[str] | None) -> list[int]:
+    with session_factory(db)() as session:
+        if names:
+            ids = [get_campaign(session, name).id for name in names]
+        else:
+            active = select(Campaign.id).where(Campaign.status == CampaignStatus.ACTIVE)
+            ids = list(session.scalars(active))
+    if not ids:
+        raise InputError("no campaign to run: name one with --campaign, or activate one")
+    return ids
+
+
 async def _run(
     settings: Settings,
     clock: Clock,
-    db: object,
+    db: Engine,
     ids: list[int],
     gate: GateChoice,
     simulate: bool,
@@ -104,12 +119,11 @@ async def _run(
     duration: float | None,
     world_name: str,
     seed: int,
+    web: bool = False,
 ) -> None:
-    from sqlalchemy import Engine
-
-    assert isinstance(db, Engine)
     world = load_world(world_name)
-    async with _carrier(settings, clock, simulate, world_name, seed) as carrier:
+    slot = LateApp() if web else None
+    async with _carrier(settings, clock, simulate, world_name, seed, slot) as carrier:
         runtime = build(
             settings,
             clock=clock,
@@ -135,19 +149,28 @@ async def _run(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGINT, stop.set)
             loop.add_signal_handler(signal.SIGTERM, stop.set)
-        show = asyncio.ensure_future(_show(runtime, clock, stop))
-        try:
-            await engine.run(duration_s=duration, stop=stop)
-        finally:
-            stop.set()
-            await show
-            await engine.stop(drain_s=60.0)
+        mounted = slot if isinstance(carrier, TwilioCarrier) else None
+        async with console_running(runtime, clock, settings, enabled=web, mounted=mounted) as url:
+            if url is not None:
+                typer.echo(f"agent console and supervisor view: {url}")
+            show = asyncio.ensure_future(_show(runtime, clock, stop))
+            try:
+                await engine.run(duration_s=duration, stop=stop)
+            finally:
+                stop.set()
+                await show
+                await engine.stop(drain_s=60.0)
         typer.echo(_summary(runtime))
 
 
 @asynccontextmanager
 async def _carrier(
-    settings: Settings, clock: Clock, simulate: bool, world: str, seed: int
+    settings: Settings,
+    clock: Clock,
+    simulate: bool,
+    world: str,
+    seed: int,
+    console: LateApp | None = None,
 ) -> AsyncIterator[Carrier]:
     if simulate or settings.carrier == "simulated":
         yield SimulatedCarrier(
@@ -156,7 +179,7 @@ async def _carrier(
         return
     from dialer.web.server import twilio_runtime
 
-    async with twilio_runtime(settings, clock) as (carrier, _server):
+    async with twilio_runtime(settings, clock, console=console) as (carrier, _server):
         yield carrier
 
 

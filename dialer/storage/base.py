@@ -19,6 +19,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "compliance.dnc.models",
     "compliance.models",
     "dialer.engine.models",
+    "compliance.audit.models",
+    "dialer.access.models",
 )
 
 NAMING = {

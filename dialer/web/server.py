@@ -81,7 +81,10 @@ async def serving(
 ) -> AsyncIterator[Serving]:
     """Serve ``app`` on ``host:port`` while the block runs; stop gracefully after it."""
     sock = _bind(host, port)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    # proxy_headers off: the app reads X-Forwarded-* itself where it matters (signatures)
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False
+    )
     server = _EmbeddedServer(config, own_signals=own_signals)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
@@ -104,11 +107,18 @@ async def twilio_runtime(
     *,
     listen: str | None = None,
     own_signals: bool = False,
+    console: ASGIApp | None = None,
     **tuning: Any,
 ) -> AsyncIterator[tuple[TwilioCarrier, Serving]]:
-    """A Twilio carrier with its webhook server listening; the caller starts the carrier.
-    ``tuning`` overrides :class:`TwilioConfig` fields (timeouts, backoff, hold, ...)."""
+    """A Twilio carrier with its webhook server listening; the caller starts the carrier (and
+    may stop it: it is stopped on the way out anyway, so its connections are closed).
+    ``console`` is mounted under ``/console`` (see :mod:`dialer.web.console.serve`); ``tuning``
+    overrides :class:`TwilioConfig` fields (timeouts, backoff, hold, ...)."""
     carrier = TwilioCarrier(TwilioConfig.from_settings(settings, **tuning), clock)
     host, port = parse_listen(listen or settings.web_listen)
-    async with serving(build_app(carrier.webhooks), host, port, own_signals=own_signals) as srv:
-        yield carrier, srv
+    try:
+        app = build_app(carrier.webhooks, console)
+        async with serving(app, host, port, own_signals=own_signals) as srv:
+            yield carrier, srv
+    finally:
+        await carrier.stop()

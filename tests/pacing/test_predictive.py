@@ -127,7 +127,7 @@ def test_abandons_tighten_and_connects_loosen_the_accepted_risk() -> None:
     team = _team(ready=0, talking=80, wrapping=20)
     base = pacer.decide(_snapshot(team))
     tight, loose = copy.deepcopy(pacer), copy.deepcopy(pacer)
-    for outcome in outcomes(np.random.default_rng(8), 400):
+    for outcome in outcomes(np.random.default_rng(8), 4000):
         loose.observe(outcome)
         if outcome.kind is OutcomeKind.LIVE:
             outcome = dataclasses.replace(outcome, kind=OutcomeKind.ABANDONED)

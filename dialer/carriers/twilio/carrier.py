@@ -88,8 +88,12 @@ class TwilioCarrier:
         return sid
 
     async def bridge(self, call_id: str, agent_id: str) -> None:
+        """Join the call to the agent's conference. Refused if the agent's line is not open
+        (never logged in, logged out, or the agent hung up): the callee would sit alone."""
         if agent_id not in self._agents.legs:
-            log.warning("bridging %s to agent %s, whose line is not open here", call_id, agent_id)
+            raise CarrierRejectedError(
+                f"bridging {call_id}: agent {agent_id}'s line is not open (not logged in?)"
+            )
         await self._redirect(call_id, twiml.bridge_to_agent(agent_id), f"bridging {call_id}")
 
     async def play_message(self, call_id: str, message: str, *, hangup_after: bool) -> None:

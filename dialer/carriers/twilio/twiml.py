@@ -5,6 +5,7 @@ Built with the official ``twilio.twiml`` builder, so text is escaped correctly.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from twilio.twiml.voice_response import VoiceResponse
@@ -55,8 +56,10 @@ def agent_line(agent_id: str) -> str:
     return str(response)
 
 
+@lru_cache(maxsize=4096)
 def bridge_to_agent(agent_id: str) -> str:
-    """TwiML for a callee: join the agent's conference; leaving it does not end the room."""
+    """TwiML for a callee: join the agent's conference; leaving it does not end the room.
+    (Cached: it is built on the answer webhook's 2-second path.)"""
     response = VoiceResponse()
     dial = response.dial()
     dial.conference(
@@ -73,6 +76,7 @@ def _is_audio_url(text: str) -> bool:
     return text.startswith(("https://", "http://")) and " " not in text
 
 
+@lru_cache(maxsize=256)
 def message(text: str, *, gather_url: str, gather_timeout_s: int, hangup_after: bool) -> str:
     """TwiML that plays ``text`` (``<Play>`` for an audio URL, else ``<Say>``) inside a
     ``<Gather>`` so one key press posts to ``gather_url`` (opt-out); then hang up or hold."""
@@ -90,6 +94,7 @@ def message(text: str, *, gather_url: str, gather_timeout_s: int, hangup_after: 
     return str(response)
 
 
+@lru_cache(maxsize=16)
 def hold(seconds: int) -> str:
     """TwiML that keeps an answered call in silence while the engine decides."""
     response = VoiceResponse()
@@ -98,6 +103,7 @@ def hold(seconds: int) -> str:
     return str(response)
 
 
+@lru_cache(maxsize=1)
 def hangup() -> str:
     response = VoiceResponse()
     response.hangup()

@@ -2,8 +2,8 @@
 
 A harness owns a carrier, the clock it runs on, and a way to get a phone number whose next call
 behaves in a given way. Add a carrier to the suite by writing a harness factory and listing it in
-``HARNESSES`` (the Twilio harness would steer its local Twilio-compatible server instead of
-searching a simulated world).
+``HARNESSES`` (the Twilio harness steers its local Twilio-compatible server instead of searching
+a simulated world: tests/dialer/carriers/twilio/contract_harness.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dialer.carriers import CallEnded, Carrier, CarrierEvent
 from dialer.carriers.base import AnswerKind, EndReason
 from dialer.carriers.simulated import FateDrawer, Outcome, SimulatedCarrier, load_world
 from dialer.clock import VirtualClock
+from tests.dialer.carriers.twilio.contract_harness import twilio_harness
 
 T = TypeVar("T")
 
@@ -136,4 +137,7 @@ def simulated_harness() -> Iterator[CarrierHarness]:
 
 
 #: name -> context manager factory yielding a harness; the contract suite runs once per entry.
-HARNESSES: dict[str, Callable[[], Any]] = {"simulated": simulated_harness}
+HARNESSES: dict[str, Callable[[], Any]] = {
+    "simulated": simulated_harness,
+    "twilio": twilio_harness,  # the real carrier, its webhook server and a fake Twilio
+}

@@ -2,6 +2,6 @@
 
 from tests.fakes.twilio_fake.calls import Callee, FakeCall
 from tests.fakes.twilio_fake.contract import OpenApiContract
-from tests.fakes.twilio_fake.server import FakeTwilio, running_fake
+from tests.fakes.twilio_fake.server import FakeTwilio, running_fake, serving_fake
 
-__all__ = ["Callee", "FakeCall", "FakeTwilio", "OpenApiContract", "running_fake"]
+__all__ = ["Callee", "FakeCall", "FakeTwilio", "OpenApiContract", "running_fake", "serving_fake"]

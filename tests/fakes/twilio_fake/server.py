@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,9 +26,11 @@ from tests.fakes.twilio_fake.calls import Callee, Conference, FakeCall, new_sid
 from tests.fakes.twilio_fake.contract import OpenApiContract
 from tests.fakes.twilio_fake.twiml_runner import run_twiml
 
-__all__ = ["FakeTwilio", "RecordedRequest", "running_fake"]
+__all__ = ["FakeTwilio", "RecordedRequest", "running_fake", "serving_fake"]
 
 _CONTRACT: OpenApiContract | None = None
+#: What Twilio accepts as a call's ``To``: an E.164 number, a client or a SIP address.
+_ENDPOINT = re.compile(r"^(\+[1-9]\d{6,14}|client:[\w.@-]+|sip:\S+)$")
 Handler = Callable[[Request, "RecordedRequest"], Awaitable[Response]]
 
 
@@ -167,6 +170,8 @@ class FakeTwilio:
 
     async def _create(self, request: Request, rec: RecordedRequest) -> Response:
         params = rec.fields()
+        if not _ENDPOINT.match(params["To"][0]):
+            return _error(400, 21211, f"Invalid 'To' Phone Number: {params['To'][0]}")
         call = FakeCall(new_sid("CA"), params["To"][0], params["From"][0], params)
         self.calls[call.sid] = call
         self._spawn(call, self._progress(call))
@@ -360,14 +365,22 @@ class FakeTwilio:
 
 
 @asynccontextmanager
+async def serving_fake(fake: FakeTwilio, port: int = 0) -> AsyncIterator[str]:
+    """Serve ``fake`` on 127.0.0.1 (``port``, or a free one) while the block runs; yields its
+    base URL."""
+    fake.http = httpx.AsyncClient(timeout=10)
+    try:
+        async with serving(fake.app, "127.0.0.1", port) as server:
+            yield f"http://127.0.0.1:{server.port}"
+    finally:
+        await fake.close()
+
+
+@asynccontextmanager
 async def running_fake(
     account_sid: str, auth_token: str, **options: object
 ) -> AsyncIterator[tuple[FakeTwilio, str]]:
-    """Serve a fake on 127.0.0.1 (a free port); yields it and its base URL."""
+    """Serve a new fake on 127.0.0.1 (a free port); yields it and its base URL."""
     fake = FakeTwilio(account_sid, auth_token, **options)  # type: ignore[arg-type]
-    fake.http = httpx.AsyncClient(timeout=10)
-    try:
-        async with serving(fake.app, "127.0.0.1", 0) as server:
-            yield fake, f"http://127.0.0.1:{server.port}"
-    finally:
-        await fake.close()
+    async with serving_fake(fake) as base_url:
+        yield fake, base_url

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from twilio.base.exceptions import TwilioRestException
+from twilio.request_validator import RequestValidator
 
 from dialer.carriers.base import AnswerKind
 from dialer.carriers.twilio import TwilioConfig, twiml
@@ -24,6 +25,7 @@ from dialer.errors import (
     ConfigError,
 )
 from dialer.settings import Settings
+from dialer.web.signature import FormFields, is_signed
 
 _ORDER = [Signal.RINGING, Signal.ANSWER, Signal.END]
 
@@ -173,3 +175,37 @@ def test_config_is_built_from_settings_and_hides_the_token() -> None:
 def test_bad_config_is_a_config_error(values: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         TwilioConfig.from_settings(_settings(**values))
+
+
+def _signed(url: str, body: str) -> tuple[RequestValidator, FormFields, str]:
+    validator = RequestValidator("secret-token")
+    form = FormFields(body)
+    return validator, form, validator.compute_signature(url, form)
+
+
+def test_a_signature_for_the_public_url_or_its_port_variant_is_accepted() -> None:
+    body = "CallSid=CA1&Digits=9&Digits=1&Empty="
+    validator, form, signature = _signed("https://d.example:443/twilio/gather", body)
+    assert is_signed(validator, ["https://d.example/twilio/gather"], form, signature)
+    assert is_signed(validator, ["https://d.example:443/twilio/gather"], form, signature)
+    assert not is_signed(validator, ["https://d.example/twilio/status"], form, signature)
+
+
+@pytest.mark.parametrize("signature", ["", "x", "é" * 28, "AAAA" * 7])
+def test_a_wrong_or_odd_signature_is_refused_without_error(signature: str) -> None:
+    validator, form, _ = _signed("https://d.example/twilio/answer", "CallSid=CA1")
+    assert not is_signed(validator, ["https://d.example/twilio/answer"], form, signature)
+
+
+def test_form_fields_keep_repeated_keys_in_order() -> None:
+    form = FormFields("a=1&b=2&a=3&c=")
+    assert list(form) == ["a", "b", "c"]
+    assert form.getall("a") == ["1", "3"]
+    assert form.getall("zz") == []
+    assert form.first() == {"a": "1", "b": "2", "c": ""}
+
+
+def test_cached_twiml_is_the_same_document() -> None:
+    assert twiml.bridge_to_agent("a9") is twiml.bridge_to_agent("a9")
+    assert "agent-a9<" in twiml.bridge_to_agent("a9")
+    assert twiml.bridge_to_agent("a8") != twiml.bridge_to_agent("a9")

@@ -68,6 +68,7 @@ async def test_out_of_order_and_duplicate_status_callbacks_yield_contract_order(
 
 async def test_a_retried_answer_webhook_gets_the_same_twiml_and_one_event() -> None:
     async with twilio_world() as w:
+        await w.carrier.agent_login("a1", None)
         w.engine.free_agents.append("a1")
         sid = new_sid("CA")
         url = twiml.webhook_url(w.public_url, twiml.ANSWER_PATH, amd="0")

@@ -1,0 +1,259 @@
+"""Abandonment from the call log: per campaign, the rate per day, the rolling rate over the legal
+period (30 days in the US), and the worst 30-minute window; days over the cap are flagged.
+
+The rate is abandoned calls / calls answered by a live person (``answered_by`` human, or unknown
+as the engine counts it: an undetected answer may be a person); days and half-hour slots are UTC.
+The database aggregates live answers per campaign and half hour (:func:`live_slots`); the rest
+is pure (:func:`summarize`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, literal_column, select
+from sqlalchemy.orm import Session
+
+from campaigns.models import Campaign
+from compliance.audit.models import CallLogRow
+from compliance.caps import abandon_cap, legal_abandon_cap
+
+__all__ = [
+    "DAY_COLUMNS",
+    "LIVE_ANSWERED_BY",
+    "SUMMARY_COLUMNS",
+    "CampaignAbandonment",
+    "DayRate",
+    "Slot",
+    "campaign_caps",
+    "day_row",
+    "legal_period_days",
+    "live_slots",
+    "rolling_days",
+    "summarize",
+    "summary_row",
+]
+
+
+LIVE_ANSWERED_BY = ("human", "unknown")  # the engine's live answers (dialer.engine.calls)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Live answers and abandons of one campaign in one half hour (or day, or period)."""
+
+    campaign_id: int
+    start: datetime
+    live: int
+    abandoned: int
+
+    @property
+    def rate(self) -> float:
+        return self.abandoned / self.live if self.live else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class DayRate:
+    day: date
+    live: int
+    abandoned: int
+    period_live: int  # over the rolling period ending this day
+    period_abandoned: int
+    over_cap: bool  # the rolling rate exceeds the cap
+
+    @property
+    def rate(self) -> float:
+        return self.abandoned / self.live if self.live else 0.0
+
+    @property
+    def period_rate(self) -> float:
+        return self.period_abandoned / self.period_live if self.period_live else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignAbandonment:
+    campaign_id: int
+    name: str
+    cap: float
+    period_days: int
+    days: tuple[DayRate, ...]
+    worst_slot: Slot | None
+
+    @property
+    def live(self) -> int:
+        return sum(d.live for d in self.days)
+
+    @property
+    def abandoned(self) -> int:
+        return sum(d.abandoned for d in self.days)
+
+    @property
+    def current(self) -> DayRate | None:
+        return self.days[-1] if self.days else None
+
+    @property
+    def worst_period(self) -> DayRate | None:
+        return max(self.days, key=lambda d: (d.period_rate, d.period_live), default=None)
+
+    @property
+    def flagged(self) -> tuple[DayRate, ...]:
+        return tuple(d for d in self.days if d.over_cap)
+
+
+def legal_period_days(country: str) -> int:
+    """The measuring period of the abandonment cap (the ``abandonment`` rules data)."""
+    return abandon_cap(country).period_days
+
+
+def _slot_expr(dialect: str) -> Any:
+    if dialect == "postgresql":
+        return literal_column(
+            "to_char(date_bin('30 minutes', started_at AT TIME ZONE 'UTC', "
+            "timestamp '2000-01-01'), 'YYYY-MM-DD HH24:MI')"
+        )
+    return literal_column(
+        "substr(started_at, 1, 14) || "
+        "CASE WHEN substr(started_at, 15, 2) < '30' THEN '00' ELSE '30' END"
+    )
+
+
+def live_slots(
+    session: Session,
+    campaign_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Slot]:
+    """Live answers and abandons per campaign and half hour (UTC), in time order."""
+    slot = _slot_expr(session.get_bind().dialect.name).label("slot")
+    abandoned = func.sum(case((CallLogRow.abandoned, 1), else_=0))
+    query = (
+        select(CallLogRow.campaign_id, slot, func.count(), abandoned)
+        .where(CallLogRow.answered_by.in_(LIVE_ANSWERED_BY))
+        .group_by(CallLogRow.campaign_id, slot)
+    )
+    if campaign_id is not None:
+        query = query.where(CallLogRow.campaign_id == campaign_id)
+    if since is not None:
+        query = query.where(CallLogRow.started_at >= since)
+    if until is not None:
+        query = query.where(CallLogRow.started_at < until)
+    slots = [
+        Slot(int(c), datetime.fromisoformat(s).replace(tzinfo=UTC), int(n), int(a or 0))
+        for c, s, n, a in session.execute(query)
+    ]
+    return sorted(slots, key=lambda s: (s.campaign_id, s.start))
+
+
+def _days(slots: Iterable[Slot]) -> dict[date, tuple[int, int]]:
+    days: dict[date, tuple[int, int]] = {}
+    for s in slots:
+        live, ab = days.get(s.start.date(), (0, 0))
+        days[s.start.date()] = (live + s.live, ab + s.abandoned)
+    return days
+
+
+def rolling_days(slots: Sequence[Slot], cap: float, period_days: int) -> tuple[DayRate, ...]:
+    """Each day from the first to the last, with the rolling rate over ``period_days`` days."""
+    per_day = _days(slots)
+    if not per_day:
+        return ()
+    day, last = min(per_day), max(per_day)
+    window: deque[tuple[date, int, int]] = deque()
+    live_sum = ab_sum = 0
+    out: list[DayRate] = []
+    while day <= last:
+        live, ab = per_day.get(day, (0, 0))
+        window.append((day, live, ab))
+        live_sum, ab_sum = live_sum + live, ab_sum + ab
+        while window[0][0] <= day - timedelta(days=period_days):
+            _, old_live, old_ab = window.popleft()
+            live_sum, ab_sum = live_sum - old_live, ab_sum - old_ab
+        over = live_sum > 0 and ab_sum / live_sum > cap
+        out.append(DayRate(day, live, ab, live_sum, ab_sum, over))
+        day += timedelta(days=1)
+    return tuple(out)
+
+
+def summarize(
+    slots: Sequence[Slot],
+    campaigns: Mapping[int, tuple[str, float, int]],
+) -> list[CampaignAbandonment]:
+    """Per campaign: ``campaigns[id] = (name, cap, period_days)``; unknown campaigns use the US
+    figures of the data file."""
+    by_campaign: dict[int, list[Slot]] = defaultdict(list)
+    for s in slots:
+        by_campaign[s.campaign_id].append(s)
+    out: list[CampaignAbandonment] = []
+    for campaign_id, own in sorted(by_campaign.items()):
+        default = (f"#{campaign_id}", legal_abandon_cap("US"), legal_period_days("US"))
+        name, cap, period = campaigns.get(campaign_id, default)
+        worst = max(own, key=lambda s: (s.rate, s.live, s.start.timestamp()))
+        out.append(
+            CampaignAbandonment(
+                campaign_id, name, cap, period, rolling_days(own, cap, period), worst
+            )
+        )
+    return out
+
+
+def campaign_caps(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, float, int]]:
+    """``(name, legal cap, period days)`` of each known campaign, from its country."""
+    rows = session.execute(
+        select(Campaign.id, Campaign.name, Campaign.country).where(Campaign.id.in_(list(ids)))
+    )
+    return {
+        int(i): (str(name), legal_abandon_cap(country), legal_period_days(country))
+        for i, name, country in rows
+    }
+
+
+SUMMARY_COLUMNS = (
+    "campaign",
+    "cap",
+    "live",
+    "abandoned",
+    "rolling_rate",
+    "worst_rolling_rate",
+    "worst_rolling_day",
+    "worst_30min_start",
+    "worst_30min_rate",
+    "days_over_cap",
+)
+DAY_COLUMNS = ("campaign", "day", "live", "abandoned", "rate", "rolling_rate", "over_cap")
+
+
+def _pct(rate: float) -> str:
+    return f"{rate:.2%}"
+
+
+def summary_row(c: CampaignAbandonment) -> dict[str, object]:
+    current, worst, slot = c.current, c.worst_period, c.worst_slot
+    return {
+        "campaign": c.name,
+        "campaign_id": c.campaign_id,
+        "cap": _pct(c.cap),
+        "live": c.live,
+        "abandoned": c.abandoned,
+        "rolling_rate": _pct(current.period_rate) if current else "",
+        "worst_rolling_rate": _pct(worst.period_rate) if worst else "",
+        "worst_rolling_day": worst.day.isoformat() if worst else "",
+        "worst_30min_start": slot.start.isoformat(timespec="minutes") if slot else "",
+        "worst_30min_rate": f"{_pct(slot.rate)} ({slot.abandoned}/{slot.live})" if slot else "",
+        "days_over_cap": len(c.flagged),
+    }
+
+
+def day_row(c: CampaignAbandonment, d: DayRate) -> dict[str, object]:
+    return {
+        "campaign": c.name,
+        "day": d.day.isoformat(),
+        "live": d.live,
+        "abandoned": d.abandoned,
+        "rate": _pct(d.rate),
+        "rolling_rate": _pct(d.period_rate),
+        "over_cap": "OVER" if d.over_cap else "",
+    }
