@@ -211,3 +211,22 @@ def test_list_and_export(db: str, tmp_path: Path) -> None:
         "America/Los_Angeles",
         "94105",
     )
+
+
+def test_readme_quick_start_example(db: str, tmp_path: Path) -> None:
+    example = Path(__file__).parents[2] / "examples" / "leads.csv"
+    path = Path(shutil.copy(example, tmp_path / "leads.csv"))
+    result = run_cli(db, "leads", "import", "Spring", str(path))
+    assert result.exit_code == 0, result.output
+    assert "imported 10 leads" in result.output
+    assert "1 not dialable" in result.output
+    got = leads(db)
+    maria = got["+14158672291"]
+    assert str(maria.consent_date) == "2026-03-14"
+    assert maria.consent_type.value == "express_written"
+    assert str(got["+12127364410"].consent_date) == "2026-03-02"  # from 3/2/2026
+    assert got["+16174927781"].zip == "02139"
+    assert got["+13129476630"].custom["phone_extension"] == "214"
+    assert [r["reason"] for r in rejects(tmp_path / "leads.rejects.csv")][-1].startswith(
+        "invalid consent_date"
+    )
