@@ -7,6 +7,7 @@ leaves whole chunks behind; running it again skips those leads as already in the
 from __future__ import annotations
 
 import gc
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -93,6 +94,8 @@ def _run(
     progress: Callable[[int, int], None] | None,
 ) -> ImportSummary:
     path = source.path
+    rejects_path = options.rejects_path or path.with_name(f"{path.stem}.rejects.csv")
+    _check_writable(rejects_path)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         campaign = get_campaign(session, campaign_name)
         lead_list = get_or_create_list(session, campaign, options.list_name, clock.now())
@@ -105,7 +108,6 @@ def _run(
         session.add(run)
         session.flush()
         rules = ChunkRules(plan, campaign.country, options.allow_test_numbers)
-    rejects_path = options.rejects_path or path.with_name(f"{path.stem}.rejects.csv")
     summary = ImportSummary(run.id, path, rejects_path, source.encoding, source.delimiter)
     with engine.connect() as conn, RejectsFile(rejects_path, source.header) as rejects:
         writer = LeadWriter(conn, run, clock.now())
@@ -118,6 +120,13 @@ def _run(
                 update(ImportRun).where(ImportRun.id == run.id).values(finished_at=clock.now())
             )
     return summary
+
+
+def _check_writable(path: Path) -> None:
+    """Fail before anything is recorded if the rejects file cannot be written."""
+    target = path if path.exists() else path.parent
+    if not os.access(target, os.W_OK) or path.is_dir():
+        raise InputError(f"cannot write the rejects file {path}: nothing imported")
 
 
 @contextmanager

@@ -230,3 +230,13 @@ def test_readme_quick_start_example(db: str, tmp_path: Path) -> None:
     assert [r["reason"] for r in rejects(tmp_path / "leads.rejects.csv")][-1].startswith(
         "invalid consent_date"
     )
+
+
+def test_unwritable_rejects_file_fails_before_importing(db: str, tmp_path: Path) -> None:
+    result = run_cli(
+        db, "leads", "import", "Spring", str(messy(tmp_path)), "--rejects", str(tmp_path)
+    )
+    assert result.exit_code == 2
+    assert "cannot write the rejects file" in result.output
+    assert leads(db) == {}
+    assert runs(db) == []
