@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from compliance.caps import abandon_cap
 from compliance.models import AbandonmentDay
 
-__all__ = ["AbandonmentLedger", "DayTally", "Tally", "remaining_budget"]
+__all__ = ["AbandonmentLedger", "DayTally", "Tally", "open_budget", "remaining_budget"]
 
 log = logging.getLogger("compliance.abandonment")
 
@@ -146,3 +146,8 @@ def _increment(session: Session, campaign_id: int, day: date, abandoned: int) ->
         "abandoned": AbandonmentDay.abandoned + abandoned,
     }
     session.execute(stmt.on_conflict_do_update(index_elements=["campaign_id", "day"], set_=changes))
+
+
+def open_budget(*, sessions: sessionmaker[Session], period_days: int = 30) -> AbandonmentLedger:
+    """The engine's abandon budget (``dialer.engine.wiring.make_budget`` looks this up)."""
+    return AbandonmentLedger(sessions, period_days=period_days)

@@ -31,6 +31,7 @@ from compliance.donotcall import check_dnc
 from compliance.frequency import CapResult, check_caps
 from compliance.plan import Plan, build_plan
 from compliance.rules import RuleBook, default_rules
+from compliance.tokens import Interner, Token
 from compliance.windows import WindowSpec, check_window, explain_window, next_allowed
 
 __all__ = ["HISTORY_SINCE", "Facts", "Lookups", "decide", "evaluate", "evaluate_many"]
@@ -70,15 +71,15 @@ def evaluate_many(
     except Exception as exc:
         return [_error(lead, campaign, at, "dnc.lookup", exc) for lead in leads]
     out = []
+    history, rules = lookups.history.attempts, lookups.rules
     with _collector_paused():
         for lead, lead_hits in zip(leads, hits, strict=True):
             try:
-                attempts = lookups.history.attempts(lead.phone, HISTORY_SINCE)
+                attempts = history(lead.phone, HISTORY_SINCE)
             except Exception as exc:
                 out.append(_error(lead, campaign, at, "history.lookup", exc))
                 continue
-            facts = Facts(lead, campaign, at, lead_hits, versions, attempts)
-            out.append(decide(facts, lookups.rules))
+            out.append(_safe(lead, campaign, at, lead_hits, versions, attempts, rules))
     return out
 
 
@@ -104,14 +105,34 @@ def _dnc_hits(dnc: DncLookup, phones: list[str], campaign_id: int) -> list[tuple
 
 def decide(facts: Facts, rules: RuleBook) -> Decision:
     """The decision for ``facts`` under ``rules``: pure, and never raises."""
+    f = facts
+    return _safe(f.lead, f.campaign, f.at, f.hits, f.versions, f.attempts, rules)
+
+
+def _safe(
+    lead: LeadFacts,
+    campaign: CampaignFacts,
+    at: datetime,
+    hits: Sequence[DncHit],
+    dnc_versions: Mapping[str, date],
+    attempts: Sequence[Attempt],
+    rules: RuleBook,
+) -> Decision:
     try:
-        return _decide(facts, rules)
+        return _decide(lead, campaign, at, hits, dnc_versions, attempts, rules)
     except Exception as exc:
-        return _error(facts.lead, facts.campaign, facts.at, "evaluation", exc)
+        return _error(lead, campaign, at, "evaluation", exc)
 
 
-def _decide(facts: Facts, rules: RuleBook) -> Decision:
-    lead, campaign, at = facts.lead, facts.campaign, facts.at
+def _decide(
+    lead: LeadFacts,
+    campaign: CampaignFacts,
+    at: datetime,
+    hits: Sequence[DncHit],
+    dnc_versions: Mapping[str, date],
+    attempts: Sequence[Attempt],
+    rules: RuleBook,
+) -> Decision:
     if at.tzinfo is None:
         raise ValueError("the decision instant must be timezone-aware")
     automated = campaign.dial_mode in rules.automated_modes
@@ -125,9 +146,10 @@ def _decide(facts: Facts, rules: RuleBook) -> Decision:
         campaign.local_start,
         campaign.local_end,
     )
-    version_key = _version_key(facts.versions)
+    versions = _version_token(dnc_versions)
+    own = _campaigns(campaign)
     evidence = _evidence(
-        plan, version_key, rules.version, effective_line_type(lead.line_type), len(facts.attempts)
+        plan, versions, rules.version, effective_line_type(lead.line_type), len(attempts)
     )
     if plan.error is not None:
         return Decision(False, (plan.error,), at, None, evidence)
@@ -135,20 +157,18 @@ def _decide(facts: Facts, rules: RuleBook) -> Decision:
     if spec is None:
         raise ValueError("a plan without error has a window")
     inside = check_window(spec, at)
-    window = plan.window_ok if inside else _window_denials(spec, at, campaign)
+    window = plan.window_ok if inside else _window_denials(spec, at, own)
     have = consent_level(lead, at)
-    if facts.hits:
-        lasting = _lasting(plan, rules, lead, campaign, at, facts.hits, facts.versions)
+    if hits:
+        lasting = _lasting(plan, rules, lead, campaign, at, hits, dnc_versions)
     else:  # most leads: shared by every lead with the same few facts
-        lasting = _clean_lasting(
-            plan, rules, campaign, at.date(), version_key, lead.line_type, have
-        )
-    if facts.attempts:
+        lasting = _clean_lasting(plan, rules, own, at.date(), versions, lead.line_type, have)
+    if attempts:
         caps = check_caps(
-            plan.caps, plan.conversation, lead, campaign, facts.attempts, at, automated=automated
+            plan.caps, plan.conversation, lead, campaign, attempts, at, automated=automated
         )
     else:
-        caps = _clean_caps(plan, campaign, have)
+        caps = _clean_caps(plan, own, have)
     reasons = window + lasting + caps.reasons
     if inside and caps.allowed and all(r.allowed for r in lasting):
         return Decision(True, reasons, at, at, evidence)
@@ -189,60 +209,69 @@ def _lasting(
 def _clean_lasting(
     plan: Plan,
     rules: RuleBook,
-    campaign: CampaignFacts,
+    campaign: Token[CampaignFacts],
     on: date,
-    version_key: tuple[tuple[str, date], ...],
+    versions: Token[VersionKey],
     line_type: str,
     consent: str,
 ) -> tuple[Reason, ...]:
     """:func:`_lasting` for a lead on no list: only its line type and consent matter."""
     lead = LeadFacts("", plan.zones, plan.states, plan.country, line_type, consent)
     at = datetime.combine(on, time(12), tzinfo=UTC)
-    return _lasting(plan, rules, lead, campaign, at, (), dict(version_key))
+    return _lasting(plan, rules, lead, campaign.value, at, (), dict(versions.value))
 
 
 @lru_cache(maxsize=16384)
-def _clean_caps(plan: Plan, campaign: CampaignFacts, consent: str) -> CapResult:
+def _clean_caps(plan: Plan, campaign: Token[CampaignFacts], consent: str) -> CapResult:
     """The caps of a number never called: only the lead's consent matters."""
     lead = LeadFacts("", plan.zones, plan.states, plan.country, consent_type=consent)
     return check_caps(
-        plan.caps, plan.conversation, lead, campaign, (), HISTORY_SINCE, automated=plan.automated
+        plan.caps,
+        plan.conversation,
+        lead,
+        campaign.value,
+        (),
+        HISTORY_SINCE,
+        automated=plan.automated,
     )
 
 
-_next_allowed = lru_cache(maxsize=16384)(next_allowed)
-
-
 @lru_cache(maxsize=4096)
-def _window_denials(spec: WindowSpec, at: datetime, campaign: CampaignFacts) -> tuple[Reason, ...]:
+def _window_denials(
+    spec: WindowSpec, at: datetime, campaign: Token[CampaignFacts]
+) -> tuple[Reason, ...]:
     out = []
     for rule, detail in explain_window(spec, at):
         if rule is not None:
             out.append(Reason(rule.rule_id, rule.source, detail, False))
         elif "campaign" in detail:
-            source = f"campaign {campaign.campaign_id} settings (local hours)"
+            source = f"campaign {campaign.value.campaign_id} settings (local hours)"
             out.append(Reason("campaign.hours", source, detail, False))
         else:
             out.append(Reason("window.dst", "zoneinfo (IANA time zone database)", detail, False))
     return tuple(out)
 
 
-_LAST_VERSIONS: list[tuple[Mapping[str, date], tuple[tuple[str, date], ...]]] = []
+_next_allowed = lru_cache(maxsize=16384)(next_allowed)
+VersionKey = tuple[tuple[str, date], ...]
+_campaigns: Interner[CampaignFacts] = Interner()
+_version_keys: Interner[VersionKey] = Interner()
+_LAST_VERSIONS: list[tuple[Mapping[str, date], Token[VersionKey]]] = []
 
 
-def _version_key(versions: Mapping[str, date]) -> tuple[tuple[str, date], ...]:
+def _version_token(versions: Mapping[str, date]) -> Token[VersionKey]:
     """The DNC versions as a cache key. A batch shares one mapping: the last one is kept."""
     if _LAST_VERSIONS and _LAST_VERSIONS[0][0] is versions:
         return _LAST_VERSIONS[0][1]
-    key = tuple(sorted(versions.items()))
-    _LAST_VERSIONS[:] = [(versions, key)]
-    return key
+    token = _version_keys(tuple(sorted(versions.items())))
+    _LAST_VERSIONS[:] = [(versions, token)]
+    return token
 
 
 @lru_cache(maxsize=16384)
 def _evidence(
     plan: Plan,
-    version_key: tuple[tuple[str, date], ...],
+    versions: Token[VersionKey],
     rules_version: str,
     line_type: str,
     attempts: int,
@@ -252,7 +281,7 @@ def _evidence(
         {
             "zones": plan.zones,
             "states": plan.states,
-            "dnc_versions": {name: d.isoformat() for name, d in version_key},
+            "dnc_versions": {name: d.isoformat() for name, d in versions.value},
             "rules_version": rules_version,
             "automated": plan.automated,
             "line_type": line_type,

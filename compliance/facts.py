@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from campaigns.models import Campaign, Lead
 from compliance.api import CampaignFacts, LeadFacts
+from compliance.calendars import known_subdivisions
 from compliance.preflight import Setup
 
 __all__ = ["campaign_facts", "campaign_setup", "lead_facts"]
 
 
+def _country(states: tuple[str, ...], default: str) -> str:
+    """North American numbers share +1: a lead whose candidate states are all Canadian
+    provinces is called in Canada, whatever the campaign's country."""
+    bare = {s.upper().removeprefix("CA-") for s in states}
+    if default == "US" and bare and bare <= known_subdivisions("CA"):
+        return "CA"
+    return default
+
+
 def lead_facts(lead: Lead, country: str = "US") -> LeadFacts:
     """The rules' view of a lead (``country``: the campaign's, where the lead is called)."""
+    states = tuple(lead.states or ())
     return LeadFacts(
         phone=lead.phone,
         timezones=tuple(lead.timezones or ()),
-        states=tuple(lead.states or ()),
-        country=country,
+        states=states,
+        country=_country(states, country),
         line_type=str(lead.line_type),
         consent_type=str(lead.consent_type),
         consent_date=lead.consent_date,

@@ -13,15 +13,18 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from compliance.api import CampaignFacts, Decision, LeadFacts, Reason
+from compliance.api import CallHistory, CampaignFacts, Decision, LeadFacts, Reason
+from compliance.dnc.lookup import open_lookup
 from compliance.evaluate import Lookups, evaluate_many
 from compliance.models import ComplianceDecision
+from dialer.errors import ConfigError
+from dialer.settings import Settings
 
-__all__ = ["ComplianceGate", "decision_from_row", "stored_decisions"]
+__all__ = ["ComplianceGate", "build_gate", "decision_from_row", "stored_decisions"]
 
 log = logging.getLogger("compliance.gate")
 
@@ -39,6 +42,9 @@ class ComplianceGate:
     def check_many(
         self, leads: Sequence[LeadFacts], campaign: CampaignFacts, at: datetime
     ) -> list[Decision]:
+        refresh = getattr(self.lookups.dnc, "refresh", None)
+        if refresh is not None:  # pick up registries imported since (a stat per file)
+            refresh()
         decisions = evaluate_many(leads, campaign, at, self.lookups)
         rows = [
             _row(lead, campaign, d, self.lookups.rules.version)
@@ -59,6 +65,18 @@ class ComplianceGate:
         )
         with self._sessions.begin() as session:
             return list(session.scalars(stmt, rows))
+
+
+def build_gate(
+    sessions: sessionmaker[Session], settings: Settings, history: CallHistory
+) -> ComplianceGate:
+    """The gate over the database's company and campaign lists, the registries of
+    ``settings.data_dir`` and ``history`` (the engine's call log)."""
+    engine = sessions.kw.get("bind")
+    if not isinstance(engine, Engine):
+        raise ConfigError("the compliance gate needs a session factory bound to an engine")
+    dnc = open_lookup(engine, settings.data_dir)
+    return ComplianceGate(sessions, Lookups(dnc, history))
 
 
 def _row(lead: LeadFacts, campaign: CampaignFacts, d: Decision, version: str) -> dict[str, Any]:

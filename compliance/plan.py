@@ -102,7 +102,8 @@ def build_plan(
         except (ZoneInfoNotFoundError, ValueError):
             return fail("window.zone", f"unknown time zone {name!r}")
     subdivisions = known_subdivisions(country)
-    if subdivisions and not norm:
+    layered = any(code.startswith(country + "-") for code in rules.jurisdictions)
+    if layered and not norm:
         return fail("rules.state", "unknown state: the lead has no candidate state or province")
     for state in norm:
         if not state.startswith(country + "-") or state.split("-", 1)[1] not in subdivisions:

@@ -24,7 +24,7 @@ __all__ = ["ABANDONING_MODES", "Check", "Setup", "preflight", "require_ready"]
 ABANDONING_MODES = frozenset({"power", "predictive"})
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 _SELLER = re.compile(
-    r"\b(?:this is|calling from|on behalf of|from)\s+([A-Z0-9][\w&'.-]*(?:\s+[A-Z0-9][\w&'.-]*)*)"
+    r"\b(?i:this is|calling from|on behalf of|from)\s+([A-Z0-9][\w&'.-]*(?:\s+[A-Z0-9][\w&'.-]*)*)"
 )
 _OPT_OUT = re.compile(
     r"\bpress\s+(?:\d|one|two|nine|star|pound)\b|\bopt[- ]?out\b|\bdo[- ]not[- ]call\b|"

@@ -106,4 +106,7 @@ class CampaignRun:
     ready: dict[str, Agent] = field(default_factory=dict)
     counters: Counters = field(default_factory=Counters)
     at_end: Counters | None = None  # the counters when dialing stopped (simulations)
-    exhausted_until: float = 0.0  # monotonic time before which the lead store is not asked again
+    exhausted_until: float = 0.0
+    budget_value: float = 0.0
+    budget_at: float | None = None
+    budget_abandons: int = 0  # monotonic time before which the lead store is not asked again

@@ -132,6 +132,7 @@ async def _run(
             db=db,
             options=EngineOptions(
                 owner=settings.dialer_id or "dialer-1",
+                scheduler="clock" if simulate else "apscheduler",
                 carrier_name="simulated" if simulate else settings.carrier,
             ),
         )
@@ -211,7 +212,7 @@ def _summary(runtime: Runtime) -> str:
 def demo(
     ctx: typer.Context,
     agents: Annotated[int, typer.Option(help="Simulated agents.")] = 20,
-    hours: Annotated[float, typer.Option(help="Length of the shift (virtual hours).")] = 2.0,
+    hours: Annotated[float, typer.Option(help="Length of the shift (virtual hours).")] = 1.0,
     dial_mode: Annotated[DialMode, typer.Option(help="Pacing mode.")] = DialMode.PREDICTIVE,
     seed: Annotated[int, typer.Option(help="Seed of the simulated world and agents.")] = 7,
     world: Annotated[str, typer.Option(help="Simulated world: high or low contact.")] = "high",

@@ -21,9 +21,12 @@ from dialer.errors import InputError
 __all__ = [
     "DATA_FILE",
     "LeadUpdate",
+    "Recycling",
     "Rule",
+    "callback_grace_s",
     "lead_after",
     "opt_out_digits",
+    "recycling",
     "rules_for",
     "system_rules",
 ]
@@ -68,6 +71,21 @@ def _data() -> dict[str, Any]:
 
 def system_rules() -> dict[str, Rule]:
     return {name: _rule(name, raw) for name, raw in _data()["dispositions"].items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Recycling:
+    after_days: float
+    dispositions: tuple[str, ...]
+
+
+def recycling() -> Recycling:
+    raw = _data()["recycle"]
+    return Recycling(float(raw["after_days"]), tuple(str(d) for d in raw["dispositions"]))
+
+
+def callback_grace_s() -> float:
+    return float(_data()["callback_grace_s"])
 
 
 def opt_out_digits() -> str:

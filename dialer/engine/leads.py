@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, case, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.enums import LeadStatus
@@ -47,6 +47,18 @@ _FINISH = update(_LEADS).where(_BY_ID).values(_FINISH_VALUES)
 _FINISH_DP = (
     update(_LEADS).where(_BY_ID).values({**_FINISH_VALUES, "last_disposition": bindparam("dp")})
 )
+_FINISH_ATTEMPT = (
+    update(_LEADS)
+    .where(_BY_ID)
+    .values(
+        {
+            **_FINISH_VALUES,
+            "last_disposition": bindparam("dp"),
+            "attempts": bindparam("att"),
+            "last_attempt_at": bindparam("la"),
+        }
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +84,12 @@ class LeadOutcome:
     next_eligible_at: datetime | None
     reason: str | None = None
     disposition: str | None = None
+    attempts: int | None = None  # with ``last_attempt_at``: the attempt that just ended
+    last_attempt_at: datetime | None = None
 
 
-def lead_facts(lead: Lead) -> LeadFacts:
+def lead_facts(lead: Any) -> LeadFacts:
+    """The compliance facts of a lead (a ``Lead`` or a row with its columns)."""
     return LeadFacts(
         phone=lead.phone,
         timezones=tuple(lead.timezones or ()),
@@ -90,22 +105,26 @@ def lead_facts(lead: Lead) -> LeadFacts:
     )
 
 
-def screen_record(lead: Lead) -> dict[str, Any]:
-    """The lead record an agent sees on the screen pop."""
-    return {
-        "id": lead.id,
-        "phone": lead.phone,
-        "first_name": lead.first_name,
-        "last_name": lead.last_name,
-        "email": lead.email,
-        "address": lead.address,
-        "city": lead.city,
-        "state": lead.state,
-        "zip": lead.zip,
-        "attempts": lead.attempts,
-        "last_disposition": lead.last_disposition,
-        "custom": dict(lead.custom or {}),
-    }
+_RECORD_FIELDS = (
+    "id",
+    "phone",
+    "first_name",
+    "last_name",
+    "email",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "attempts",
+    "last_disposition",
+)
+
+
+def screen_record(lead: Any) -> dict[str, Any]:
+    """The lead record an agent sees on the screen pop (a ``Lead`` or a row of its columns)."""
+    record = {name: getattr(lead, name) for name in _RECORD_FIELDS}
+    record["custom"] = dict(lead.custom or {})
+    return record
 
 
 class LeadStore:
@@ -117,9 +136,14 @@ class LeadStore:
         self.lease = timedelta(seconds=lease_s)
 
     def claim(self, campaign_id: int, limit: int, now: datetime) -> list[ClaimedLead]:
-        """Lease up to ``limit`` due leads of the campaign (callbacks first, then by id)."""
+        """Lease up to ``limit`` due leads of the campaign: callbacks, then retries, then new
+        leads (each an index range of ``ix_leads_ready``)."""
         with self.sessions.begin() as session:
-            ids = session.scalars(self._candidates(campaign_id, limit, now)).all()
+            ids: list[int] = []
+            for status in (LeadStatus.CALLBACK, LeadStatus.RETRY, LeadStatus.NEW):
+                if len(ids) < limit:
+                    query = self._candidates(campaign_id, status, limit - len(ids), now)
+                    ids.extend(session.scalars(query))
             if not ids:
                 return []
             expires = now + self.lease
@@ -129,28 +153,27 @@ class LeadStore:
                 .values(lease_owner=self.owner, lease_expires_at=expires)
                 .execution_options(synchronize_session=False)
             )
-            rows = session.scalars(
-                select(Lead)
-                .where(
-                    Lead.id.in_(ids),
-                    Lead.lease_owner == self.owner,
-                    Lead.lease_expires_at == expires,
+            rows = session.execute(
+                select(_LEADS).where(
+                    _LEADS.c.id.in_(ids),
+                    _LEADS.c.lease_owner == self.owner,
+                    _LEADS.c.lease_expires_at == expires,
                 )
-                .order_by(Lead.id)
             ).all()
-            return [_claimed(lead) for lead in rows]
+            order = {lead_id: i for i, lead_id in enumerate(ids)}
+            claimed = [_claimed(row) for row in rows]
+            return sorted(claimed, key=lambda x: order[x.id])
 
-    def _candidates(self, campaign_id: int, limit: int, now: datetime) -> Any:
-        first = case((Lead.status == LeadStatus.CALLBACK, 0), else_=1)
+    def _candidates(self, campaign_id: int, status: LeadStatus, limit: int, now: datetime) -> Any:
+        due = (
+            Lead.next_eligible_at.is_(None)
+            if status is LeadStatus.NEW
+            else Lead.next_eligible_at <= now
+        )
         return (
             select(Lead.id)
-            .where(
-                Lead.campaign_id == campaign_id,
-                Lead.status.in_(READY_STATUSES),
-                or_(Lead.next_eligible_at.is_(None), Lead.next_eligible_at <= now),
-                _free(now),
-            )
-            .order_by(first, Lead.id)
+            .where(Lead.campaign_id == campaign_id, Lead.status == status, due, _free(now))
+            .order_by(Lead.next_eligible_at, Lead.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -167,19 +190,22 @@ class LeadStore:
             )
 
     def finish(self, conn: Connection, outcomes: Iterable[LeadOutcome]) -> None:
-        """Write the leads' new statuses (and last disposition, if any); release their leases."""
-        with_dp: list[dict[str, Any]] = []
-        without: list[dict[str, Any]] = []
+        """Write the leads' new statuses (and last disposition, attempts, if known); release
+        their leases."""
+        groups: dict[Any, list[dict[str, Any]]] = {}
         for o in outcomes:
             row = {"lid": o.lead_id, "st": o.status, "nx": o.next_eligible_at, "rs": o.reason}
-            if o.disposition is None:
-                without.append(row)
+            if o.attempts is not None and o.disposition is not None:
+                stmt: Any = _FINISH_ATTEMPT
+                row.update(dp=o.disposition, att=o.attempts, la=o.last_attempt_at)
+            elif o.disposition is not None:
+                stmt = _FINISH_DP
+                row["dp"] = o.disposition
             else:
-                with_dp.append({**row, "dp": o.disposition})
-        if with_dp:
-            conn.execute(_FINISH_DP, with_dp)
-        if without:
-            conn.execute(_FINISH, without)
+                stmt = _FINISH
+            groups.setdefault(stmt, []).append(row)
+        for stmt, rows in groups.items():
+            conn.execute(stmt, rows)
 
     def release(self, session: Session, lead_ids: Sequence[int]) -> None:
         """Give back claimed leads that were not dialed."""
@@ -242,14 +268,14 @@ def _free(now: datetime) -> Any:
     return or_(Lead.lease_owner.is_(None), and_(Lead.lease_expires_at < now))
 
 
-def _claimed(lead: Lead) -> ClaimedLead:
+def _claimed(lead: Any) -> ClaimedLead:
     return ClaimedLead(
         id=lead.id,
         campaign_id=lead.campaign_id,
         phone=lead.phone,
         facts=lead_facts(lead),
         attempts=lead.attempts,
-        status=lead.status,
+        status=LeadStatus(lead.status),
         callback_agent=lead.callback_agent,
         record=screen_record(lead),
     )

@@ -42,6 +42,7 @@ from dialer.engine.bus import CallChanged, EventBus, ScreenPop
 from dialer.engine.calls import LIVE_ANSWERS, Call, CallState
 from dialer.engine.campaign import CampaignConfig, CampaignRun, load_campaign
 from dialer.engine.dispositions import Rule, lead_after, opt_out_digits
+from dialer.engine.jobs import ApsJobRunner, ClockJobRunner
 from dialer.engine.leads import ClaimedLead, LeadOutcome, LeadStore
 from dialer.engine.routing import LongestIdle, RoutingPolicy
 from dialer.engine.store import CallMeta, WriteBuffer
@@ -87,6 +88,8 @@ class EngineOptions:
     flush_s: float = 1.0  # queued writes (transitions, lead outcomes) go out this often
     empty_retry_s: float = 30.0  # an empty lead store is asked again after this long
     denial_retry_s: float = 3600.0  # a gate that fails (not a denial) is asked again after this
+    budget_refresh_s: float = 5.0  # the abandon ledger is asked this often
+    scheduler: str = "clock"  # time-based jobs: "clock", "apscheduler" (real time) or "none"
 
 
 @dataclass(eq=False)
@@ -125,6 +128,7 @@ class Engine:
         self._opt_out = opt_out_digits()
         self._tasks: set[asyncio.Task[None]] = set()
         self.started = False
+        self._jobs: ClockJobRunner | ApsJobRunner | None = None
         self.tick_seconds: list[float] = []  # wall time of each tick, when measured
         self.route_seconds: list[float] = []
 
@@ -142,8 +146,12 @@ class Engine:
 
         await self.carrier.start(self.on_event)
         await recover(self)
+        self._jobs = _job_runner(self)
+        if self._jobs is not None:
+            self._jobs.start()
         self._last_tick = self.clock.monotonic()
         self._last_extend = self._last_tick
+        self._tokens = self.carrier.max_cps * max(self.options.tick_s, 1.0)
         self.started = True
 
     async def stop(self, drain_s: float = 3600.0) -> None:
@@ -154,14 +162,31 @@ class Engine:
             for call in list(run.in_flight.values()):
                 if call.carrier_call_id is not None:
                     await self._safely(self.carrier.hangup(call.carrier_call_id))
-        deadline = self.clock.monotonic() + drain_s
+        await self._drain(drain_s)
+        if self.calls:  # out of patience: hang up, close open wrap-ups
+            for call in list(self.calls.values()):
+                if call.carrier_call_id is not None and not call.final:
+                    await self._safely(self.carrier.hangup(call.carrier_call_id))
+            await self._drain(5.0)
+            for call in list(self.calls.values()):
+                agent = self.agents.get(call.agent_id or "")
+                if call.final and agent is not None and agent.state is AgentState.WRAP_UP:
+                    from dialer.engine.desk import Desk
+
+                    Desk(self).disposition(agent.id, "wrap_timeout")
+        self.writes.flush()
+        self.leads.release_all(self.clock.now())
+        if self._jobs is not None:
+            await self._jobs.stop()
+            self._jobs = None
+        await self.carrier.stop()
+        self.started = False
+
+    async def _drain(self, seconds: float) -> None:
+        deadline = self.clock.monotonic() + seconds
         while self.calls and self.clock.monotonic() < deadline:
             self.writes.flush()
             await self.clock.sleep(min(1.0, self.options.tick_s))
-        self.writes.flush()
-        self.leads.release_all(self.clock.now())
-        await self.carrier.stop()
-        self.started = False
 
     async def run(self, duration_s: float | None = None, stop: asyncio.Event | None = None) -> None:
         """Tick until ``duration_s`` of clock time has passed or ``stop`` is set."""
@@ -208,13 +233,12 @@ class Engine:
         if wanted <= 0:
             return []
         self._refill(run, wanted, now, mono)
+        leads = [run.hopper.popleft() for _ in range(min(wanted, len(run.hopper)))]
         calls: list[tuple[CampaignRun, Call]] = []
-        while run.hopper and len(calls) < wanted:
-            lead = run.hopper.popleft()
-            decision = self._check(run, lead, now)
-            if decision is None:
-                continue
-            calls.append((run, self._new_call(run, lead, decision, now, mono)))
+        for lead, decided in zip(leads, self._decide_many(run, leads, now), strict=True):
+            decision = self._judge(run, lead, decided, now)  # again, right before dialing
+            if decision is not None:
+                calls.append((run, self._new_call(run, lead, decision, now, mono)))
         self._tokens -= len(calls)
         return calls
 
@@ -236,9 +260,19 @@ class Engine:
             agents=agents,
             calls=calls,
             abandon_target=facts.abandon_target,
-            abandon_budget=self.budget.remaining(run.config.id, now, facts.abandon_target),
+            abandon_budget=self._budget(run, now, mono),
             max_lines=math.floor(run.config.max_lines_per_agent * staffed),
         )
+
+    def _budget(self, run: CampaignRun, now: datetime, mono: float) -> float:
+        """The abandon budget, asked again every ``budget_refresh_s``; in between, each abandon
+        since the last answer is taken off it (never optimistic)."""
+        if run.budget_at is None or mono - run.budget_at >= self.options.budget_refresh_s:
+            target = run.config.facts.abandon_target
+            run.budget_value = self.budget.remaining(run.config.id, now, target)
+            run.budget_at = mono
+            run.budget_abandons = run.counters.abandoned
+        return run.budget_value - (run.counters.abandoned - run.budget_abandons)
 
     def _refill(self, run: CampaignRun, wanted: int, now: datetime, mono: float) -> None:
         size = max(self.options.hopper_min, int(self.options.hopper_per_agent * len(run.agents)))
@@ -247,25 +281,43 @@ class Engine:
         claimed = self.leads.claim(run.config.id, size - len(run.hopper), now)
         if len(claimed) < size - len(run.hopper):
             run.exhausted_until = mono + self.options.empty_retry_s
-        for lead in claimed:
-            if self._check(run, lead, now) is not None:
+        for lead, decision in zip(claimed, self._decide_many(run, claimed, now), strict=True):
+            if self._judge(run, lead, decision, now) is not None:
                 run.hopper.append(lead)
 
-    def _check(self, run: CampaignRun, lead: ClaimedLead, now: datetime) -> Decision | None:
-        """Ask the gate; on a denial reschedule the lead (fails closed on any gate error)."""
+    def _decide_many(
+        self, run: CampaignRun, leads: list[ClaimedLead], now: datetime
+    ) -> list[Decision | Exception]:
+        """The gate's decisions for a batch (one call when the gate can batch)."""
+        check_many = getattr(self.gate, "check_many", None)
+        if check_many is None or not leads:
+            return [self._decide(run, lead, now) for lead in leads]
         try:
-            decision = self.gate.check(lead.facts, run.config.facts, now)
+            decisions: list[Decision] = check_many([x.facts for x in leads], run.config.facts, now)
+            return list(decisions)
+        except Exception as exc:  # fail closed
+            log.exception("compliance gate failed for a batch of %d leads", len(leads))
+            return [exc for _ in leads]
+
+    def _decide(self, run: CampaignRun, lead: ClaimedLead, now: datetime) -> Decision | Exception:
+        try:
+            return self.gate.check(lead.facts, run.config.facts, now)
         except Exception as exc:  # fail closed: a rule that cannot be evaluated denies
             log.exception("compliance gate failed for lead %s", lead.id)
-            retry = now + timedelta(seconds=self.options.denial_retry_s)
-            self.writes.lead_outcome(
-                LeadOutcome(lead.id, lead.status, retry, f"gate error: {exc}"[:200])
-            )
-            run.counters.denied += 1
-            return None
-        if decision.allowed:
+            return exc
+
+    def _judge(
+        self, run: CampaignRun, lead: ClaimedLead, decision: Decision | Exception, now: datetime
+    ) -> Decision | None:
+        """The decision if it allows; else reschedule the lead (or set it aside) and None."""
+        if isinstance(decision, Decision) and decision.allowed:
             return decision
         run.counters.denied += 1
+        if isinstance(decision, Exception):
+            retry = now + timedelta(seconds=self.options.denial_retry_s)
+            reason = f"gate error: {decision}"[:200]
+            self.writes.lead_outcome(LeadOutcome(lead.id, lead.status, retry, reason))
+            return None
         reason = "; ".join(f"{r.rule_id}: {r.detail}" for r in decision.denials)[:200]
         if decision.next_allowed_at is not None:
             outcome = LeadOutcome(lead.id, lead.status, decision.next_allowed_at, reason)
@@ -523,7 +575,15 @@ class Engine:
             rule, lead.attempts + 1, now, run.config.facts.max_attempts, callback_at
         )
         self.writes.lead_outcome(
-            LeadOutcome(lead.id, update.status, update.next_eligible_at, update.reason, disposition)
+            LeadOutcome(
+                lead.id,
+                update.status,
+                update.next_eligible_at,
+                update.reason,
+                disposition,
+                attempts=lead.attempts + 1,
+                last_attempt_at=call.created_at,
+            )
         )
         self.call_log.append(self.call_record(run, call))
         call.logged_at = now
@@ -581,6 +641,13 @@ class Engine:
             await coro
         except CarrierError as exc:
             log.info("carrier refused a request: %s", exc)
+
+
+def _job_runner(engine: Engine) -> ClockJobRunner | ApsJobRunner | None:
+    kind = engine.options.scheduler
+    if kind == "none":
+        return None
+    return ApsJobRunner(engine) if kind == "apscheduler" else ClockJobRunner(engine)
 
 
 def _stage(call: Call) -> CallStage:

@@ -95,6 +95,8 @@ class WriteBuffer:
         outcomes, self._outcomes = self._outcomes, []
         stretches, self._stretches = self._stretches, []
         dialing, self._dialing = self._dialing, []
+        done = {o.lead_id for o in outcomes if o.attempts is not None}
+        dialing = [d for d in dialing if d[0] not in done]  # the outcome writes the attempt
         if dialing:
             self.leads.mark_dialing(conn, dialing)
         if events:

@@ -28,9 +28,10 @@ from compliance.api import (
     Reason,
 )
 from dialer.carriers.base import Carrier
-from dialer.clock import Clock
+from dialer.clock import Clock, RealClock
 from dialer.engine.campaign import CampaignConfig
 from dialer.engine.desk import Desk
+from dialer.engine.history import SqlCallHistory
 from dialer.engine.runtime import Engine, EngineOptions, PacerFactory
 from dialer.errors import ConfigError
 from dialer.settings import Settings
@@ -105,32 +106,41 @@ def _optional(module: str, name: str) -> Any | None:
 
 def gate_available() -> bool:
     """Whether the compliance package's gate is installed."""
-    return _optional("compliance.gate", "open_gate") is not None
+    return _optional("compliance.gate", "ComplianceGate") is not None
 
 
-def make_gate(
-    choice: GateChoice, sessions: sessionmaker[Session], settings: Settings, clock: Clock
-) -> Gate:
+def make_gate(choice: GateChoice, db: DbEngine, settings: Settings) -> Gate:
+    """The compliance gate over the DNC data in ``settings.data_dir`` and this database's call
+    history; ``"allow_all"`` only when asked for."""
     if choice == "allow_all":
         return AllowAllGate()
-    factory = _optional("compliance.gate", "open_gate")
-    if factory is None:
+    gate_class = _optional("compliance.gate", "ComplianceGate")
+    lookups = _optional("compliance.evaluate", "Lookups")
+    if gate_class is None or lookups is None:
         raise ConfigError(
             "the compliance gate (compliance.gate) is not installed: dialing is refused"
         )
-    gate: Gate = factory(sessions=sessions, settings=settings, clock=clock)
+    from compliance.dnc import open_lookup
+
+    sessions = session_factory(db)
+    history = SqlCallHistory(sessions)
+    gate: Gate = gate_class(sessions, lookups(open_lookup(db, settings.data_dir), history))
     return gate
 
 
 def make_budget(sessions: sessionmaker[Session], *, persistent: bool) -> AbandonBudget:
-    factory = _optional("compliance.abandonment", "open_budget") if persistent else None
-    if factory is None:
+    """The abandonment ledger in the database (``compliance.abandonment``), or in memory for
+    simulations."""
+    ledger = _optional("compliance.abandonment", "AbandonmentLedger") if persistent else None
+    if ledger is None:
         return MemoryAbandonBudget()
-    budget: AbandonBudget = factory(sessions=sessions)
+    budget: AbandonBudget = ledger(sessions)
     return budget
 
 
 def make_call_log(sessions: sessionmaker[Session], *, persistent: bool) -> CallLog:
+    """The hash-chained audit log (``compliance.audit``), or in memory for simulations and until
+    the audit package is installed."""
     factory = _optional("compliance.audit", "open_call_log") if persistent else None
     if factory is None:
         return MemoryCallLog()
@@ -179,12 +189,13 @@ def build(
     db = db or make_engine(settings.database_url)
     sessions = session_factory(db)
     owner = settings.dialer_id or "dialer-1"
-    opts = options or EngineOptions(owner=owner, carrier_name=settings.carrier)
+    scheduler = "apscheduler" if isinstance(clock, RealClock) else "clock"
+    opts = options or EngineOptions(owner=owner, carrier_name=settings.carrier, scheduler=scheduler)
     engine = Engine(
         db=db,
         clock=clock,
         carrier=carrier,
-        gate=make_gate(gate, sessions, settings, clock),
+        gate=make_gate(gate, db, settings),
         budget=make_budget(sessions, persistent=persistent_ledgers),
         call_log=make_call_log(sessions, persistent=persistent_ledgers),
         pacer_factory=pacer_factory or campaign_pacer(),

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from compliance.abandonment import open_budget
 from compliance.api import DncHit
+from compliance.dnc.build import import_registry
 from compliance.evaluate import Lookups
-from compliance.gate import ComplianceGate, decision_from_row, stored_decisions
+from compliance.gate import ComplianceGate, build_gate, decision_from_row, stored_decisions
+from dialer.settings import Settings
 from dialer.storage import session_factory
 from tests.compliance.memory import MemoryHistory, campaign, fresh_dnc, lead, utc
 
@@ -88,3 +92,23 @@ def test_a_decision_that_cannot_be_recorded_denies(engine: Engine) -> None:
     assert not decision.allowed
     assert decision.id is None
     assert decision.denials[-1].rule_id == "decision.record"
+
+
+def test_build_gate_reads_the_registries_of_the_data_dir(engine: Engine, tmp_path: Path) -> None:
+    gate = build_gate(session_factory(engine), Settings(data_dir=tmp_path), MemoryHistory())
+    who = lead(line_type="landline")
+    first = gate.check(who, campaign(), NOON)
+    assert [r.rule_id for r in first.denials] == ["US.telemarketing.dnc"]  # nothing imported
+    listing = tmp_path / "212_2026-03-01.txt"
+    listing.write_text("2125550100\n")
+    import_registry(tmp_path, "national", [listing], now=NOON, data_date=date(2026, 3, 1))
+    again = gate.check(who, campaign(), NOON)  # the gate sees the new import
+    assert "on the national do-not-call registry (2026-03-01)" in again.denials[0].detail
+    assert again.id == first.id + 1  # type: ignore[operator]
+
+
+def test_open_budget_is_the_ledger(engine: Engine) -> None:
+    budget = open_budget(sessions=session_factory(engine))
+    for i in range(100):
+        budget.record(3, NOON, abandoned=i == 0)
+    assert budget.remaining(3, NOON, 0.03) == pytest.approx(2 / 0.97)

@@ -1,0 +1,74 @@
+"""A carrier whose events the test sends itself (the engine's tiny fake carrier)."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import datetime
+
+from dialer.carriers.base import (
+    AnswerKind,
+    CallAnswered,
+    CallEnded,
+    CarrierEvent,
+    EndReason,
+    EventSink,
+    KeyPressed,
+    OriginateRequest,
+)
+
+
+class ScriptedCarrier:
+    max_cps = 100.0
+
+    def __init__(self) -> None:
+        self.sink: EventSink | None = None
+        self.placed: list[OriginateRequest] = []
+        self.actions: list[tuple[str, str, str]] = []  # (action, call id, detail)
+        self.up: set[str] = set()
+
+    async def start(self, sink: EventSink) -> None:
+        self.sink = sink
+
+    async def stop(self) -> None:
+        self.sink = None
+
+    async def originate(self, request: OriginateRequest) -> str:
+        self.placed.append(request)
+        call_id = f"c{len(self.placed)}"
+        self.up.add(call_id)
+        return call_id
+
+    async def bridge(self, call_id: str, agent_id: str) -> None:
+        self.actions.append(("bridge", call_id, agent_id))
+
+    async def play_message(self, call_id: str, message: str, *, hangup_after: bool) -> None:
+        self.actions.append(("message", call_id, message))
+
+    async def hangup(self, call_id: str) -> None:
+        self.actions.append(("hangup", call_id, ""))
+
+    async def agent_login(self, agent_id: str, endpoint: str | None) -> None: ...
+
+    async def agent_logout(self, agent_id: str) -> None: ...
+
+    async def active_calls(self) -> list[str]:
+        return sorted(self.up)
+
+    async def send(self, event: CarrierEvent) -> None:
+        assert self.sink is not None
+        result = self.sink(event)
+        if inspect.isawaitable(result):
+            await result
+        if isinstance(event, CallEnded):
+            self.up.discard(event.call_id)
+
+    async def answer(self, call_id: str, at: datetime, kind: AnswerKind = AnswerKind.HUMAN) -> None:
+        await self.send(CallAnswered(call_id, at, kind))
+
+    async def end(
+        self, call_id: str, at: datetime, reason: EndReason = EndReason.COMPLETED
+    ) -> None:
+        await self.send(CallEnded(call_id, at, reason))
+
+    async def press(self, call_id: str, at: datetime, digits: str) -> None:
+        await self.send(KeyPressed(call_id, at, digits))

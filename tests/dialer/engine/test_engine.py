@@ -1,0 +1,209 @@
+"""The engine driven step by step through a scripted carrier, in virtual time."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, select
+
+from campaigns.enums import LeadStatus
+from campaigns.models import Lead
+from compliance.api import CampaignFacts, Decision, LeadFacts, Reason
+from compliance.dnc.models import DncEntry
+from dialer.agents.state import AgentState
+from dialer.clock import VirtualClock
+from dialer.engine.bus import ScreenPop
+from dialer.engine.calls import CallState
+from dialer.engine.demo_data import DemoSpec, create_demo_campaign
+from dialer.engine.models import CallbackRow, CallEventRow, CallRow
+from dialer.engine.wiring import MemoryAbandonBudget, Runtime, build
+from dialer.settings import Settings
+from dialer.storage import make_engine, session_factory, upgrade
+from tests.dialer.engine.scripted import ScriptedCarrier
+
+START = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with session_factory(engine).begin() as s:
+        create_demo_campaign(s, DemoSpec(name="Steps", leads=3), START)
+    yield engine
+    engine.dispose()
+
+
+Scenario = Callable[[Runtime, ScriptedCarrier, VirtualClock], Awaitable[None]]
+
+
+def _run(db: Engine, scenario: Scenario) -> Runtime:
+    with VirtualClock(START) as clock:
+        carrier = ScriptedCarrier()
+        runtime = build(
+            Settings(),
+            clock=clock,
+            carrier=carrier,
+            gate="allow_all",
+            db=db,
+            persistent_ledgers=False,
+        )
+
+        async def main() -> None:
+            runtime.engine.add_campaign(1)
+            await runtime.engine.start()
+            await scenario(runtime, carrier, clock)
+            runtime.engine.writes.flush()
+
+        clock.run(main())
+    return runtime
+
+
+def _call(db: Engine, carrier_id: str) -> CallRow:
+    with session_factory(db)() as s:
+        return s.scalars(select(CallRow).where(CallRow.carrier_call_id == carrier_id)).one()
+
+
+def test_a_live_answer_without_agent_is_abandoned_with_the_safe_harbor_message(db: Engine) -> None:
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await rt.engine.tick()  # one ready agent: progressive places one call
+        assert len(carrier.placed) == 1
+        rt.desk.pause("ann", "coffee")
+        await carrier.answer("c1", clock.now())
+        await clock.sleep(1.9)
+        assert not [a for a in carrier.actions if a[0] == "message"]
+        await clock.sleep(0.2)  # 2 s after the answer: abandoned
+        assert [a[0] for a in carrier.actions] == ["message"]
+        await carrier.press("c1", clock.now(), "9")  # opt-out during the message
+        await carrier.end("c1", clock.now())
+
+    rt = _run(db, scenario)
+    row = _call(db, "c1")
+    assert row.abandoned
+    assert row.safe_harbor_played
+    assert row.state == CallState.COMPLETED
+    assert row.disposition == "do_not_call"
+    with session_factory(db)() as s:
+        assert s.scalars(select(DncEntry.phone)).all() == [row.phone]
+        assert s.get(Lead, row.lead_id).status == LeadStatus.DNC  # type: ignore[union-attr]
+        states = s.scalars(
+            select(CallEventRow.state)
+            .where(CallEventRow.call_id == row.id)
+            .order_by(CallEventRow.id)
+        ).all()
+    assert states[:4] == ["created", "dialing", "answered_human", "abandoned"]
+    budget = rt.engine.budget
+    assert isinstance(budget, MemoryAbandonBudget)
+    assert budget.remaining(1, START + timedelta(hours=1), 0.03) < 0
+
+
+def test_a_live_answer_goes_to_the_longest_idle_agent_with_a_screen_pop(db: Engine) -> None:
+    pops: list[ScreenPop] = []
+
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        rt.engine.bus.subscribe(ScreenPop, pops.append)
+        await rt.desk.login("ann", [1])
+        await clock.sleep(5)
+        await rt.desk.login("bob", [1])
+        await rt.engine.tick()
+        await carrier.answer("c1", clock.now())
+        assert rt.engine.agents["ann"].state is AgentState.ON_CALL  # idle longest
+        assert rt.engine.agents["bob"].state is AgentState.READY
+        await clock.sleep(30)
+        await carrier.end("c1", clock.now())
+        assert rt.engine.agents["ann"].state is AgentState.WRAP_UP
+        rt.desk.disposition("ann", "callback", callback_at=clock.now() + timedelta(days=1))
+        assert rt.engine.agents["ann"].state is AgentState.READY
+
+    rt = _run(db, scenario)
+    assert [p.agent_id for p in pops] == ["ann"]
+    assert pops[0].lead["phone"] == _call(db, "c1").phone
+    row = _call(db, "c1")
+    assert row.agent_id == "ann"
+    assert row.disposition == "callback"
+    assert row.conversation
+    with session_factory(db)() as s:
+        lead = s.get(Lead, row.lead_id)
+        assert lead is not None
+        assert lead.status == LeadStatus.CALLBACK
+        assert lead.callback_agent == "ann"
+        assert lead.next_eligible_at == START + timedelta(days=1, seconds=35)
+        assert s.scalars(select(CallbackRow.agent_id)).all() == ["ann"]
+    assert rt.engine.agents["ann"].seconds_by_state["on_call"] == pytest.approx(30)
+
+
+def test_a_do_not_call_disposition_lists_the_number_at_once(db: Engine) -> None:
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await rt.engine.tick()
+        await carrier.answer("c1", clock.now())
+        await carrier.end("c1", clock.now())
+        rt.desk.disposition("ann", "do_not_call")
+
+    _run(db, scenario)
+    with session_factory(db)() as s:
+        assert s.scalars(select(DncEntry.phone)).all() == [_call(db, "c1").phone]
+
+
+def test_unknown_dispositions_are_refused(db: Engine) -> None:
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await rt.engine.tick()
+        await carrier.answer("c1", clock.now())
+        await carrier.end("c1", clock.now())
+        with pytest.raises(Exception, match="unknown disposition"):
+            rt.desk.disposition("ann", "bogus")
+        rt.desk.disposition("ann", "sale")
+
+    _run(db, scenario)
+    assert _call(db, "c1").disposition == "sale"
+
+
+class _LaterGate:
+    def __init__(self, later: datetime) -> None:
+        self.later = later
+
+    def check(self, lead: LeadFacts, campaign: CampaignFacts, at: datetime) -> Decision:
+        reason = Reason("window", "test", "outside the calling window", False)
+        return Decision(False, (reason,), at, next_allowed_at=self.later)
+
+
+def test_a_denied_lead_is_rescheduled_to_its_next_allowed_time(db: Engine) -> None:
+    later = START + timedelta(hours=3)
+
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        rt.engine.gate = _LaterGate(later)
+        await rt.desk.login("ann", [1])
+        await rt.engine.tick()
+        assert carrier.placed == []
+
+    _run(db, scenario)
+    with session_factory(db)() as s:
+        leads = s.scalars(select(Lead)).all()
+    assert {lead.next_eligible_at for lead in leads} == {later}
+    assert all(lead.lease_owner is None for lead in leads)
+    assert all(lead.status_reason and "window" in lead.status_reason for lead in leads)
+
+
+def test_machines_are_hung_up_and_retried_per_rule(db: Engine) -> None:
+    from dialer.carriers.base import AnswerKind
+
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await rt.engine.tick()
+        await carrier.answer("c1", clock.now(), AnswerKind.MACHINE)
+        assert carrier.actions == [("hangup", "c1", "")]
+        await carrier.end("c1", clock.now())
+
+    _run(db, scenario)
+    row = _call(db, "c1")
+    assert row.disposition == "machine"
+    with session_factory(db)() as s:
+        lead = s.get(Lead, row.lead_id)
+        assert lead is not None
+        assert lead.status == LeadStatus.RETRY
+        assert lead.attempts == 1
+        assert lead.next_eligible_at == START + timedelta(hours=4)
