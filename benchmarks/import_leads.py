@@ -119,7 +119,9 @@ def run(rows: int, seed: int, workdir: Path) -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     duplicates, rejected = sum(summary.duplicates.values()), sum(summary.rejected.values())
     print(f"imported {summary.imported:,} leads, {duplicates:,} duplicates, {rejected:,} rejected")
-    print(f"import: {wall:.1f} s wall, {cpu:.1f} s CPU -> {summary.rows / wall:,.0f} rows/s")
+    per_wall, per_cpu = summary.rows / wall, summary.rows / cpu
+    print(f"import: {wall:.1f} s wall, {cpu:.1f} s CPU (all threads)")
+    print(f"        {per_wall:,.0f} rows/s, {per_cpu:,.0f} rows per CPU-second")
     print(f"peak RSS: {peak_mb:,.0f} MB (whole process, generation included)")
     print(f"load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f} "
           f"on {os.cpu_count()} CPUs")  # fmt: skip

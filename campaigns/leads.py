@@ -38,7 +38,8 @@ def iter_leads(
         query = query.where(Lead.status == status)
     if limit is not None:
         query = query.limit(limit)
-    yield from session.execute(query).tuples()
+    for row in session.execute(query):
+        yield row[0], row[1]
 
 
 def _cell(value: object) -> object:

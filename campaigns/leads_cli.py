@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from campaigns.enums import LeadStatus
 from campaigns.importer import ImportOptions, ImportSummary, import_leads
@@ -102,7 +102,16 @@ def list_(
     limit: Annotated[int, typer.Option(help="At most this many leads.")] = 50,
 ) -> None:
     """List a campaign's leads (the first --limit of them)."""
-    table = Table("id", "phone", "name", "state", "zip", "time zones", "status", "list")
+    table = Table(
+        "id",
+        Column("phone", no_wrap=True, min_width=12),
+        "name",
+        "states",
+        "zip",
+        "time zones",
+        "status",
+        "list",
+    )
     with open_session(ctx) as session:
         found = get_campaign(session, campaign)
         for lead, list_name in iter_leads(session, found, status, limit):

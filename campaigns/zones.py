@@ -43,6 +43,8 @@ class SetPool:
         self._unions: dict[tuple[int, int], int] = {}
 
     def id_of(self, names: Iterable[str]) -> int:
+        if isinstance(names, tuple) and names in self._ids:
+            return self._ids[names]
         key = tuple(sorted(set(names)))
         found = self._ids.get(key)
         if found is None:
@@ -86,8 +88,9 @@ class ZoneTables:
         self.npa_zone = self._prefix_table(
             {k: [z for z in v if z in valid] for k, v in TIMEZONE_DATA.items()}, self.zones
         )
+        described = cache(state_codes)  # many prefixes share a description
         geo = {
-            k: state_codes(v["en"])
+            k: described(v["en"])
             for k, v in GEOCODE_DATA.items()
             if k.startswith("1") and 4 <= len(k) <= 7 and "en" in v
         }

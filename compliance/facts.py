@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from campaigns.models import Campaign, Lead
 from compliance.api import CampaignFacts, LeadFacts
 from compliance.calendars import known_subdivisions
@@ -19,8 +21,9 @@ def _country(states: tuple[str, ...], default: str) -> str:
     return default
 
 
-def lead_facts(lead: Lead, country: str = "US") -> LeadFacts:
-    """The rules' view of a lead (``country``: the campaign's, where the lead is called)."""
+def lead_facts(lead: Lead | Any, country: str = "US") -> LeadFacts:
+    """The rules' view of a lead, an ORM ``Lead`` or a row with its columns (``country``: the
+    campaign's, where the lead is called)."""
     states = tuple(lead.states or ())
     return LeadFacts(
         phone=lead.phone,

@@ -67,6 +67,8 @@ def read_chunks(source: CsvSource, fh: BinaryIO, rows: int = CHUNK_ROWS) -> Iter
                 raise InputError(f"cannot read {source.path}: {exc}") from exc
         new = [int(m) for w in caught for m in _SKIPPED.findall(str(w.message))]
         skipped.extend(new)
+        if len(frame) == 0 and not new:
+            continue
         numbers = np.arange(seen, seen + len(frame), dtype=np.int64) + source.skip + 1
         for bad in sorted(skipped):
             numbers[numbers >= bad] += 1

@@ -8,13 +8,13 @@ lead inserted meanwhile by another import is never duplicated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import Connection, Table, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from campaigns.models import ImportRun, Lead
@@ -27,7 +27,6 @@ LEAD_COLUMNS = (
     "ebr_purchase_date", "ebr_inquiry_date", "written_permission", "debt_id", "custom",
     "status", "status_reason",
 )  # fmt: skip
-CONSTANT_COLUMNS = ("campaign_id", "list_id", "import_run_id", "attempts", "created_at")
 
 
 def existing_keys(conn: Connection, campaign_id: int) -> npt.NDArray[np.int64]:
@@ -37,44 +36,63 @@ def existing_keys(conn: Connection, campaign_id: int) -> npt.NDArray[np.int64]:
 
 
 class LeadWriter:
-    """Inserts prepared lead columns for one import run on one connection."""
+    """Inserts prepared lead columns for one import run on one connection.
+
+    The run's constant columns are written into the statement, and columns that are empty for a
+    whole chunk are left out of it: fewer parameters to bind per row.
+    """
 
     def __init__(self, conn: Connection, run: ImportRun, now: datetime) -> None:
         self._conn = conn
         table = Lead.__table__
         assert isinstance(table, Table)
+        self._table = table
         dialect = conn.dialect
-        insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(table).on_conflict_do_nothing(index_elements=["campaign_id", "phone"])
-        keys = list(CONSTANT_COLUMNS + LEAD_COLUMNS)
-        compiled = stmt.compile(dialect=dialect, column_keys=keys)
-        self._sql = str(compiled)
-        self._order = list(compiled.positiontup) if compiled.positional else None  # type: ignore[arg-type]
         created = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
-        self._constants: dict[str, Any] = {
-            "campaign_id": run.campaign_id,
-            "list_id": run.list_id,
-            "import_run_id": run.id,
-            "attempts": 0,
-            "created_at": created(now) if created else now,
+        self._created_at = created(now) if created else now
+        self._literals: dict[str, Any] = {
+            "campaign_id": literal_column(str(int(run.campaign_id))),
+            "list_id": literal_column(str(int(run.list_id))),
+            "import_run_id": literal_column(str(int(run.id))),
+            "attempts": literal_column("0"),
         }
+        self._statements: dict[tuple[str, ...], tuple[str, list[str]]] = {}
         if dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MiB for the unique index
+            conn.commit()
 
-    def insert(self, columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]], size: int) -> int:
+    def _statement(self, keys: tuple[str, ...]) -> tuple[str, list[str]]:
+        """SQL text and parameter order for the given column keys (compiled once)."""
+        if keys not in self._statements:
+            dialect = self._conn.dialect
+            insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+            stmt = (
+                insert(self._table)
+                .values(self._literals)
+                .on_conflict_do_nothing(index_elements=["campaign_id", "phone"])
+            )
+            compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
+            order = list(compiled.positiontup or []) if compiled.positional else list(keys)
+            if set(order) != set(keys):
+                raise AssertionError(f"unexpected insert parameters {order}")
+            self._statements[keys] = (str(compiled), order)
+        return self._statements[keys]
+
+    def insert(self, columns: Mapping[str, npt.NDArray[Any]], size: int) -> int:
         """Insert ``size`` leads; returns how many were new (the others existed meanwhile)."""
         if size == 0:
             return 0
-        order = self._order or list(CONSTANT_COLUMNS + LEAD_COLUMNS)
+        given = tuple(n for n in LEAD_COLUMNS if any(v is not None for v in columns[n]))
+        sql, order = self._statement(("created_at", *given))
         table = np.empty((size, len(order)), dtype=object)
         for j, name in enumerate(order):
-            table[:, j] = self._constants[name] if name in self._constants else columns[name]
+            table[:, j] = self._created_at if name == "created_at" else columns[name]
         params: list[Any] = table.tolist()
-        if self._order is None:
+        if not self._conn.dialect.positional:
             params = [dict(zip(order, row, strict=True)) for row in params]
         cursor = self._conn.connection.cursor()  # the DB-API cursor, in this transaction
         try:
-            cursor.executemany(self._sql, params)
+            cursor.executemany(sql, params)
             return int(cursor.rowcount)
         finally:
             cursor.close()

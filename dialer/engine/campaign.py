@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import Campaign
 from compliance.api import CampaignFacts
+from compliance.facts import campaign_facts
 from dialer.agents.state import Agent
 from dialer.engine.calls import Call
 from dialer.engine.dispositions import Rule, rules_for
@@ -49,17 +50,7 @@ def load_campaign(session: Session, campaign_id: int) -> CampaignConfig:
     c = session.get(Campaign, campaign_id)
     if c is None:
         raise NotFoundError(f"campaign {campaign_id} does not exist")
-    facts = CampaignFacts(
-        campaign_id=c.id,
-        purpose=str(c.purpose),
-        dial_mode=str(c.dial_mode),
-        country=c.country,
-        local_start=c.local_start,
-        local_end=c.local_end,
-        max_attempts=c.max_attempts,
-        max_attempts_per_day=c.max_attempts_per_day,
-        abandon_target=c.abandon_target,
-    )
+    facts = campaign_facts(c)
     overrides: dict[str, Any] = dict(c.retry_rules or {})
     return CampaignConfig(
         id=c.id,

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from campaigns.enums import LeadStatus
 from campaigns.models import Lead
 from compliance.api import LeadFacts
+from compliance.facts import lead_facts
 
-__all__ = ["ClaimedLead", "LeadOutcome", "LeadStore", "lead_facts", "screen_record"]
+__all__ = ["ClaimedLead", "LeadOutcome", "LeadStore", "screen_record"]
 
 READY_STATUSES = (LeadStatus.NEW, LeadStatus.RETRY, LeadStatus.CALLBACK)
 _LEADS: Table = Lead.__table__  # type: ignore[assignment]
@@ -88,23 +89,6 @@ class LeadOutcome:
     last_attempt_at: datetime | None = None
 
 
-def lead_facts(lead: Any) -> LeadFacts:
-    """The compliance facts of a lead (a ``Lead`` or a row with its columns)."""
-    return LeadFacts(
-        phone=lead.phone,
-        timezones=tuple(lead.timezones or ()),
-        states=tuple(lead.states or ()),
-        line_type=str(lead.line_type),
-        consent_type=str(lead.consent_type),
-        consent_date=lead.consent_date,
-        ebr_purchase_date=lead.ebr_purchase_date,
-        ebr_inquiry_date=lead.ebr_inquiry_date,
-        written_permission=lead.written_permission,
-        debt_id=lead.debt_id,
-        lead_id=lead.id,
-    )
-
-
 _RECORD_FIELDS = (
     "id",
     "phone",
@@ -135,7 +119,9 @@ class LeadStore:
         self.owner = owner
         self.lease = timedelta(seconds=lease_s)
 
-    def claim(self, campaign_id: int, limit: int, now: datetime) -> list[ClaimedLead]:
+    def claim(
+        self, campaign_id: int, limit: int, now: datetime, country: str = "US"
+    ) -> list[ClaimedLead]:
         """Lease up to ``limit`` due leads of the campaign: callbacks, then retries, then new
         leads (each an index range of ``ix_leads_ready``)."""
         with self.sessions.begin() as session:
@@ -161,7 +147,7 @@ class LeadStore:
                 )
             ).all()
             order = {lead_id: i for i, lead_id in enumerate(ids)}
-            claimed = [_claimed(row) for row in rows]
+            claimed = [_claimed(row, country) for row in rows]
             return sorted(claimed, key=lambda x: order[x.id])
 
     def _candidates(self, campaign_id: int, status: LeadStatus, limit: int, now: datetime) -> Any:
@@ -268,12 +254,12 @@ def _free(now: datetime) -> Any:
     return or_(Lead.lease_owner.is_(None), and_(Lead.lease_expires_at < now))
 
 
-def _claimed(lead: Any) -> ClaimedLead:
+def _claimed(lead: Any, country: str) -> ClaimedLead:
     return ClaimedLead(
         id=lead.id,
         campaign_id=lead.campaign_id,
         phone=lead.phone,
-        facts=lead_facts(lead),
+        facts=lead_facts(lead, country),
         attempts=lead.attempts,
         status=LeadStatus(lead.status),
         callback_agent=lead.callback_agent,

@@ -296,7 +296,13 @@ class Engine:
             return
         want = min(size - len(run.hopper), max(4 * wanted, self.options.claim_chunk))
         if not self.options.flush_in_thread:
-            self._fill(run, want, self.leads.claim(run.config.id, want, now), now, mono)
+            self._fill(
+                run,
+                want,
+                self.leads.claim(run.config.id, want, now, run.config.facts.country),
+                now,
+                mono,
+            )
         elif run.claiming is None:  # real time: claim off the event loop, fill when done
             run.claiming = asyncio.ensure_future(self._claim_in_thread(run, want, now, mono))
 

@@ -4,6 +4,7 @@ hang up, callback disposition; the supervisor's page follows live."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -120,6 +121,10 @@ def test_agent_takes_a_call_and_the_supervisor_watches(
     expect(sup.locator("#campaigns tr[data-campaign='1']")).to_contain_text("active")
     sup.select_option("select[aria-label='Dial mode of Spring renewals']", "power")
     expect(sup.locator("select[aria-label='Dial mode of Spring renewals']")).to_have_value("power")
+    # the select shows the choice at once; the server applies it when the form's POST lands
+    deadline = time.monotonic() + 15
+    while backend.campaigns[1].dial_mode != "power" and time.monotonic() < deadline:
+        sup.wait_for_timeout(50)
     assert backend.campaigns[1].dial_mode == "power"
 
 
