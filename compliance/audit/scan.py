@@ -65,12 +65,17 @@ def _pg_cell(name: str) -> str:
 
 
 def _sqlite_text() -> str:
-    """The canonical text on SQLite: one ``printf`` (a single allocation per row, several times
-    cheaper than a chain of ``||``), with the separators as literals. SQLite stores the instants
-    as canonical text and the flags as 0/1, and ``%s`` of an integer is its decimal text."""
-    fmt = FIELD_SEP.join(["%s"] * len(CANON_FIELDS))
+    """The canonical text on SQLite: one ``printf`` (a single allocation per row, cheaper than a
+    chain of ``||``), with the separators as literals. SQLite stores the instants as canonical
+    text and the flags as 0/1, and ``%s`` of an integer is its decimal text.
+
+    ``printf``'s ``%s`` stops at a NUL character, which would hide text appended after one; a
+    row with a NUL in any column (the log never writes one) gets an extra separator, so it fails
+    the separator count and is named as edited."""
+    fmt = FIELD_SEP.join(["%s"] * len(CANON_FIELDS)) + "%s"
     cells = ", ".join(f"ifnull({name}, '{NULL}')" for name in CANON_FIELDS)
-    return f"printf('{fmt}', {cells})"
+    nul = " OR ".join(f"instr({name}, char(0))" for name in CANON_FIELDS)
+    return f"printf('{fmt}', {cells}, CASE WHEN {nul} THEN '{FIELD_SEP}' ELSE '' END)"
 
 
 def canonical_sql(dialect: str, where: str = "seq >= :lo AND seq < :hi ORDER BY seq") -> str:
