@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from campaigns.models import Campaign
 from compliance.api import CampaignFacts
-from compliance.facts import campaign_facts
+from compliance.facts import campaign_facts, campaign_setup
+from compliance.preflight import require_ready
 from dialer.agents.state import Agent
 from dialer.engine.calls import Call
 from dialer.engine.dispositions import Rule, rules_for
@@ -50,6 +51,7 @@ def load_campaign(session: Session, campaign_id: int) -> CampaignConfig:
     c = session.get(Campaign, campaign_id)
     if c is None:
         raise NotFoundError(f"campaign {campaign_id} does not exist")
+    require_ready(campaign_setup(c))  # start-up checks: caller ID, safe-harbor message, rules
     facts = campaign_facts(c)
     overrides: dict[str, Any] = dict(c.retry_rules or {})
     return CampaignConfig(

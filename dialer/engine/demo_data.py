@@ -37,6 +37,13 @@ class DemoSpec:
     batch: int = 20_000
 
 
+#: Names the seller, gives a callback number and an opt-out, as the start-up checks require.
+DEMO_SAFE_HARBOR = (
+    "This is Open Dialer Demo calling. Sorry we missed you; call us back at 415-555-2671. "
+    "Press 9 to be placed on our do-not-call list."
+)
+
+
 def create_demo_campaign(session: Session, spec: DemoSpec, now: datetime) -> int:
     """Create an active campaign with ``spec.leads`` generated leads; returns its id."""
     campaign = create_campaign(
@@ -47,6 +54,7 @@ def create_demo_campaign(session: Session, spec: DemoSpec, now: datetime) -> int
             caller_id=spec.caller_id,
             dial_mode=spec.dial_mode,
             abandon_target=spec.abandon_target,
+            safe_harbor_message=DEMO_SAFE_HARBOR,
         ),
         now,
     )

@@ -40,7 +40,7 @@ from tests.dialer.carriers.twilio.harness import (
 )
 from tests.fakes.twilio_fake import Callee, FakeTwilio, serving_fake
 
-SAFE_HARBOR = "Sorry we missed you. This was Acme at 415 555 0100. Press 9 to stop our calls."
+SAFE_HARBOR = "This is Acme calling. Call us at 415-555-2671. Press 9 to stop our calls."
 FIRST = 4_155_550_300
 BRIDGED, OPTS_OUT, MACHINE, BUSY, NO_ANSWER, LATER = (f"+1{FIRST + i}" for i in range(6))
 CALLEES = {
