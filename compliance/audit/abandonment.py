@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Select, case, cast, func, literal_column, select
+from sqlalchemy import (
+    Float,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from campaigns.models import Campaign
@@ -173,15 +183,8 @@ def live_slots(
     return sorted(slots, key=lambda s: (s.campaign_id, s.start))
 
 
-def worst_slots(
-    session: Session,
-    campaign_id: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> dict[int, Slot]:
-    """Each campaign's half hour with the highest abandon rate (then the most live answers,
-    then the latest), computed in the database."""
-    grouped = _grouped(session, "half_hour", campaign_id, since, until).subquery()
+def _worst_query(grouped: Any) -> Select[Any]:
+    """Each campaign's top half hour of ``grouped`` (a subquery or CTE of half hours)."""
     rate = cast(grouped.c.abandoned, Float) / grouped.c.live
     rank = (
         func.row_number()
@@ -193,7 +196,61 @@ def worst_slots(
     )
     ranked = select(grouped, rank).subquery()
     query = select(ranked.c.campaign_id, ranked.c.period, ranked.c.live, ranked.c.abandoned)
-    return {int(row[0]): _slot(*row) for row in session.execute(query.where(ranked.c.rank == 1))}
+    return query.where(ranked.c.rank == 1)
+
+
+def worst_slots(
+    session: Session,
+    campaign_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[int, Slot]:
+    """Each campaign's half hour with the highest abandon rate (then the most live answers,
+    then the latest), computed in the database."""
+    grouped = _grouped(session, "half_hour", campaign_id, since, until).subquery()
+    return {int(row[0]): _slot(*row) for row in session.execute(_worst_query(grouped))}
+
+
+def _days_and_worst(
+    session: Session,
+    campaign_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> tuple[list[Slot], dict[int, Slot]]:
+    """Days and each campaign's worst half hour in one pass over the log: the half hours are
+    aggregated once (a materialized CTE), and both answers are drawn from them."""
+    dialect = session.get_bind().dialect.name
+    hh = _grouped(session, "half_hour", campaign_id, since, until).cte("hh")
+    hh = hh.prefix_with("MATERIALIZED")
+    if dialect == "postgresql":
+        day: Any = func.date_trunc("day", hh.c.period)
+    else:
+        day = func.substr(hh.c.period, 1, 10)
+    days = select(
+        literal("day").label("kind"),
+        hh.c.campaign_id,
+        day.label("period"),
+        func.sum(hh.c.live).label("live"),
+        func.sum(hh.c.abandoned).label("abandoned"),
+    ).group_by(hh.c.campaign_id, day)
+    worst = _worst_query(hh).subquery()
+    top = select(
+        literal("worst").label("kind"),
+        worst.c.campaign_id,
+        worst.c.period,
+        worst.c.live,
+        worst.c.abandoned,
+    )
+    day_slots: list[Slot] = []
+    top_slots: dict[int, Slot] = {}
+    for kind, *row in session.execute(union_all(days, top)):
+        slot = _slot(*row)
+        if kind == "day":
+            day_slots.append(slot)
+        else:
+            top_slots[slot.campaign_id] = slot
+    day_slots.sort(key=lambda s: (s.campaign_id, s.start))
+    return day_slots, top_slots
 
 
 def abandonment(
@@ -202,9 +259,10 @@ def abandonment(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[CampaignAbandonment]:
-    """Per campaign: days, rolling rates against the campaign's legal cap, worst half hour."""
-    days = live_slots(session, campaign_id, since, until, by="day")
-    worst = worst_slots(session, campaign_id, since, until)
+    """Per campaign: days, rolling rates against the campaign's legal cap, worst half hour.
+
+    One pass over the log: the half hours give both the days and the worst half hour."""
+    days, worst = _days_and_worst(session, campaign_id, since, until)
     caps = campaign_caps(session, {s.campaign_id for s in days})
     return summarize(days, caps, worst)
 

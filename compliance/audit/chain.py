@@ -6,8 +6,9 @@ separator ``\\x1f``; a NULL is the record separator ``\\x1e``; integers in decim
 (ASCII). Its ``hash`` is the hex SHA-256 of that text (UTF-8). The text starts with the record's
 ``seq`` and the previous record's hash, so each hash covers the whole history before it.
 
-Text fields may not contain either separator, so the text parses back into exactly one record;
-verification rejects a stored record whose text has the wrong number of separators.
+Text fields may not contain either separator (nor a NUL character), so the text parses back
+into exactly one record; verification rejects a stored record whose text has the wrong number
+of separators.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def record_columns(record: CallRecord) -> dict[str, object]:
         raise ValueError(f"call {record.call_id}: a call record needs at least one state")
     for name in _TEXT_FIELDS:
         value = getattr(record, name)
-        if isinstance(value, str) and (FIELD_SEP in value or NULL in value):
+        if isinstance(value, str) and (FIELD_SEP in value or NULL in value or "\x00" in value):
             raise ValueError(f"call {record.call_id}: {name} contains a control character")
     started, ended = record.states[0][1], record.states[-1][1]
     return {

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from compliance.audit.chain import CANON_FIELDS
+from compliance.audit.chain import CANON_FIELDS, FIELD_SEP, NULL
 from compliance.audit.models import HEAD_ID, CallLogHead, CallLogRow
 from compliance.audit.verify import (
     ChainVerifier,
@@ -54,22 +54,36 @@ class VerifyResult:
         return not self.findings
 
 
-def _cell(dialect: str, name: str) -> str:
-    if dialect == "postgresql":
-        if name in _INSTANTS:
-            expr = f"to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
-        elif name in _FLAGS:
-            expr = f"{name}::int::text"
-        else:
-            expr = f"{name}::text"
-        return f"coalesce({expr}, chr(30))"
-    return f"coalesce(CAST({name} AS TEXT), char(30))"
+def _pg_cell(name: str) -> str:
+    if name in _INSTANTS:
+        expr = f"to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    elif name in _FLAGS:
+        expr = f"{name}::int::text"
+    else:
+        expr = f"{name}::text"
+    return f"coalesce({expr}, chr(30))"
+
+
+def _sqlite_text() -> str:
+    """The canonical text on SQLite: one ``printf`` (a single allocation per row, cheaper than a
+    chain of ``||``), with the separators as literals. SQLite stores the instants as canonical
+    text and the flags as 0/1, and ``%s`` of an integer is its decimal text.
+
+    ``printf``'s ``%s`` stops at a NUL character, which would hide text appended after one; a
+    row with a NUL in any column (the log never writes one) gets an extra separator, so it fails
+    the separator count and is named as edited."""
+    fmt = FIELD_SEP.join(["%s"] * len(CANON_FIELDS)) + "%s"
+    cells = ", ".join(f"ifnull({name}, '{NULL}')" for name in CANON_FIELDS)
+    nul = " OR ".join(f"instr({name}, char(0))" for name in CANON_FIELDS)
+    return f"printf('{fmt}', {cells}, CASE WHEN {nul} THEN '{FIELD_SEP}' ELSE '' END)"
 
 
 def canonical_sql(dialect: str, where: str = "seq >= :lo AND seq < :hi ORDER BY seq") -> str:
     """A query giving ``(seq, prev_hash, hash, canonical text)`` of the rows ``where`` says."""
-    sep = " || chr(31) || " if dialect == "postgresql" else " || char(31) || "
-    text = sep.join(_cell(dialect, name) for name in CANON_FIELDS)
+    if dialect == "postgresql":
+        text = " || chr(31) || ".join(_pg_cell(name) for name in CANON_FIELDS)
+    else:
+        text = _sqlite_text()
     sql = f"SELECT seq, prev_hash, hash, {text} FROM call_log WHERE {where}"
     mark = "%({})s" if dialect == "postgresql" else ":{}"
     return sql.replace(":lo", mark.format("lo")).replace(":hi", mark.format("hi"))

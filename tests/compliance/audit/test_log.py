@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from compliance.audit import CallLogRow, FindingKind, SqlCallLog, open_call_log, verify_log
@@ -74,6 +75,25 @@ def _sql(engine: Engine, *statements: str) -> None:
 def test_an_edited_column_is_named(logged: Engine, column: str, value: str) -> None:
     _sql(logged, f"UPDATE call_log SET {column} = {value} WHERE seq = 4")
     assert findings(logged) == [(FindingKind.EDITED, 4, "call-4")]
+
+
+@pytest.mark.parametrize("column", ["outcome", "campaign_id", "states"])
+def test_text_hidden_behind_a_nul_character_is_an_edit(logged: Engine, column: str) -> None:
+    statement = (
+        f"UPDATE call_log SET {column} = CAST({column} AS TEXT) || :nul || 'x' WHERE seq = 4"
+    )
+    if logged.dialect.name == "postgresql":  # the server refuses NUL in text outright
+        with pytest.raises(DataError), logged.begin() as conn:
+            conn.execute(text(statement), {"nul": "\x00"})
+        return
+    with logged.begin() as conn:
+        conn.execute(text(statement), {"nul": "\x00"})
+    assert findings(logged) == [(FindingKind.EDITED, 4, "call-4")]
+
+
+def test_a_record_with_a_nul_character_is_refused(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="control character"):
+        SqlCallLog(engine).append(record(1, disposition="sale\x00x"))
 
 
 def test_a_deleted_record_is_named(logged: Engine) -> None:
