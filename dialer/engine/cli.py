@@ -28,7 +28,7 @@ from dialer.engine.dashboard import dashboard
 from dialer.engine.demo_data import demo_start
 from dialer.engine.runtime import EngineOptions
 from dialer.engine.simulation import ShiftConfig, run_shift
-from dialer.engine.wiring import GateChoice, Runtime, build, gate_available
+from dialer.engine.wiring import GateChoice, Runtime, build
 from dialer.errors import InputError
 from dialer.settings import Settings
 from dialer.storage import session_factory, upgrade
@@ -79,13 +79,6 @@ def run(
         raise
     clock: Clock = VirtualClock(RealClock().now(), speed=speed) if simulate else RealClock()
     gate: GateChoice = "compliance"
-    if (simulate or settings.carrier == "simulated") and not gate_available():
-        typer.echo(
-            "note: the compliance gate is not installed; the simulated world is dialed "
-            "without checks",
-            err=True,
-        )
-        gate = "allow_all"
     try:
         clock.run(
             _run(settings, clock, db, ids, gate, simulate, agents, duration, world, seed, console)
@@ -233,13 +226,7 @@ def demo(
     finally:
         db.dispose()
     name = next(n for n in (f"Demo survey {i}" for i in range(1, 10_000)) if n not in taken)
-    gate: GateChoice = "compliance" if gate_available() else "allow_all"
-    if gate == "allow_all":
-        typer.echo(
-            "note: the compliance gate is not installed; the demo dials its simulated "
-            "callees without checks",
-            err=True,
-        )
+    gate: GateChoice = "compliance"
     start = demo_start(RealClock().now())
     typer.echo(
         f"campaign {name!r}: {agents} simulated agents, {hours:g} h from "

@@ -1,14 +1,13 @@
 """Every seam of the engine is wired here, and only here: database, clock, carrier, compliance
 gate, abandon budget, call log, pacer.
 
-Until the compliance package's implementations are available, the stand-ins below are used; they
-are named for what they are. :class:`AllowAllGate` is only ever used when the caller asks for it
-(``gate="allow_all"``, simulations of fictitious callees), never silently for a real carrier.
+The in-memory stand-ins below are named for what they are and used only when the caller asks for
+them: :class:`AllowAllGate` (``gate="allow_all"``, simulations of fictitious callees, never for a
+real carrier) and the in-memory ledger and log (``persistent_ledgers=False``).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from compliance.abandonment import AbandonmentLedger
 from compliance.api import (
     AbandonBudget,
     CallLog,
@@ -27,13 +27,14 @@ from compliance.api import (
     LeadFacts,
     Reason,
 )
+from compliance.audit import open_call_log
+from compliance.gate import build_gate
 from dialer.carriers.base import Carrier
 from dialer.clock import Clock, RealClock
 from dialer.engine.campaign import CampaignConfig
 from dialer.engine.desk import Desk
 from dialer.engine.history import SqlCallHistory
 from dialer.engine.runtime import Engine, EngineOptions, PacerFactory
-from dialer.errors import ConfigError
 from dialer.settings import Settings
 from dialer.storage import make_engine, session_factory
 from pacing.api import Pacer
@@ -47,7 +48,6 @@ __all__ = [
     "Runtime",
     "build",
     "campaign_pacer",
-    "gate_available",
     "make_budget",
     "make_call_log",
     "make_gate",
@@ -97,51 +97,25 @@ class MemoryCallLog:
         self.records.append(record)
 
 
-def _optional(module: str, name: str) -> Any | None:
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
-def gate_available() -> bool:
-    """Whether the compliance package's gate is installed."""
-    return _optional("compliance.gate", "build_gate") is not None
-
-
 def make_gate(choice: GateChoice, db: DbEngine, settings: Settings) -> Gate:
     """The compliance gate over the DNC data in ``settings.data_dir`` and this database's call
     history; ``"allow_all"`` only when asked for."""
     if choice == "allow_all":
         return AllowAllGate()
-    build_gate = _optional("compliance.gate", "build_gate")
-    if build_gate is None:
-        raise ConfigError(
-            "the compliance gate (compliance.gate) is not installed: dialing is refused"
-        )
     sessions = session_factory(db)
-    gate: Gate = build_gate(sessions, settings, SqlCallHistory(sessions))
-    return gate
+    return build_gate(sessions, settings, SqlCallHistory(sessions))
 
 
 def make_budget(sessions: sessionmaker[Session], *, persistent: bool) -> AbandonBudget:
     """The abandonment ledger in the database (``compliance.abandonment``), or in memory for
-    simulations."""
-    ledger = _optional("compliance.abandonment", "AbandonmentLedger") if persistent else None
-    if ledger is None:
-        return MemoryAbandonBudget()
-    budget: AbandonBudget = ledger(sessions)
-    return budget
+    simulations that ask for it."""
+    return AbandonmentLedger(sessions) if persistent else MemoryAbandonBudget()
 
 
 def make_call_log(sessions: sessionmaker[Session], *, persistent: bool) -> CallLog:
-    """The hash-chained audit log (``compliance.audit``), or in memory for simulations and until
-    the audit package is installed."""
-    factory = _optional("compliance.audit", "open_call_log") if persistent else None
-    if factory is None:
-        return MemoryCallLog()
-    call_log: CallLog = factory(sessions=sessions)
-    return call_log
+    """The hash-chained audit log (``compliance.audit``), or in memory for simulations that ask
+    for it."""
+    return open_call_log(sessions=sessions) if persistent else MemoryCallLog()
 
 
 def campaign_pacer(**params: Any) -> PacerFactory:
