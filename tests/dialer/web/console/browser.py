@@ -1,4 +1,4 @@
-"""Finding the system's Chromium for Playwright (never a downloaded browser).
+"""The system's Chromium for Playwright (never a downloaded browser), and signing in with it.
 
 Browser tests skip, with the reason, only when Chromium or Playwright is missing and
 ``DIALER_REQUIRE_BROWSER`` is not set (``.ci/run`` sets it, so there they fail instead).
@@ -9,8 +9,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.dialer.web.console.conftest import PASSWORD
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 
@@ -29,3 +35,10 @@ def chromium_path() -> str:
         pytest.skip(problem)
     assert path is not None
     return path
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from httpx import ASGITransport, AsyncClient
@@ -20,6 +21,9 @@ from dialer.storage import make_engine, session_factory, upgrade
 from dialer.web.app import build_app
 from dialer.web.console import Console, console_app
 from tests.dialer.web.console.fake_backend import FakeBackend
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 START = datetime(2026, 5, 4, 15, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -115,3 +119,18 @@ async def sign_in(client: AsyncClient, username: str, password: str = PASSWORD) 
     )
     assert response.status_code == 200, response.text  # followed the redirect to the home page
     return csrf_of(response.text)
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """The system Chromium, headless, for the browser tests."""
+    from tests.dialer.web.console.browser import chromium_path
+
+    path = chromium_path()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # a shared, busy machine
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()

@@ -16,14 +16,13 @@ from starlette.types import ASGIApp
 from dialer.web.app import build_app
 from dialer.web.console import Console, console_app
 from dialer.web.console.backend import AgentState
-from tests.dialer.web.console.browser import chromium_path
-from tests.dialer.web.console.conftest import PASSWORD
+from tests.dialer.web.console.browser import sign_in
 from tests.dialer.web.console.fake_backend import FakeBackend
 from tests.dialer.web.console.live_server import LiveServer
 from tests.dialer.web.console.test_api import LEAD
 
 if False:  # pragma: no cover - typing only
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture
@@ -39,25 +38,6 @@ def live(console: Console) -> Iterator[LiveServer]:
 
     with LiveServer(setup) as server:
         yield server
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=15_000)  # a shared, busy machine
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_agent_takes_a_call_and_the_supervisor_watches(

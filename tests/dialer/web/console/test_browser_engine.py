@@ -18,36 +18,17 @@ from sqlalchemy import select
 from campaigns.enums import LeadStatus
 from campaigns.models import Lead
 from dialer.storage import session_factory
-from tests.dialer.web.console.browser import chromium_path
-from tests.dialer.web.console.engine_world import PASSWORD, SCRIPT, World, engine_world
+from tests.dialer.web.console.browser import sign_in
+from tests.dialer.web.console.engine_world import SCRIPT, World, engine_world
 
 if False:  # pragma: no cover - typing only
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     with engine_world(f"sqlite:///{tmp_path / 'dialer.db'}") as w:
         yield w
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    path = chromium_path()
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=15_000)  # a shared, busy machine
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def _callback_lead(world: World, deadline_s: float = 10.0) -> Lead | None:
