@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
 
 from dialer.agents.state import Stretch
+from dialer.engine.bulk import BulkStatement
 from dialer.engine.calls import Call, CallState
 from dialer.engine.leads import LeadOutcome, LeadStore
 from dialer.engine.models import AgentStateLogRow, CallEventRow, CallRow
@@ -81,7 +82,7 @@ class WriteBuffer:
         """Write new call rows now (before they are dialed); queue their ``created`` events and
         their leads' ``in_progress`` marks (the leads' leases hold them meanwhile)."""
         with self.db.begin() as conn:
-            conn.execute(_INSERT_CALLS, [_new_row(c, m) for c, m in calls])
+            _INSERT_CALLS.execute(conn, [_new_row(c, m) for c, m in calls])
         self._events.extend(
             {"call_id": c.id, "state": str(c.state), "at": c.created_at, "detail": None}
             for c, _ in calls
@@ -136,14 +137,11 @@ class WriteBuffer:
         dialing = [d for d in dialing if d[0] not in done]  # the outcome writes the attempt
         if dialing:
             self.leads.mark_dialing(conn, dialing)
-        if events:
-            conn.execute(_INSERT_EVENTS, events)
-        if changes:
-            conn.execute(_UPDATE_CALLS, changes)
+        _INSERT_EVENTS.execute(conn, events)
+        _UPDATE_CALLS.execute(conn, changes)
         if outcomes:
             self.leads.finish(conn, outcomes)
-        if stretches:
-            conn.execute(_INSERT_STRETCHES, stretches)
+        _INSERT_STRETCHES.execute(conn, stretches)
 
 
 _CHANGES: dict[str, Any] = {
@@ -166,10 +164,40 @@ _CHANGES: dict[str, Any] = {
 }
 
 
-_INSERT_CALLS = insert(_CALLS)
-_INSERT_EVENTS = insert(_EVENTS)
-_INSERT_STRETCHES = insert(_STRETCHES)
-_UPDATE_CALLS = update(_CALLS).where(_CALLS.c.id == bindparam("cid")).values(_CHANGES)
+_NEW_CALL_KEYS = (
+    "id",
+    "campaign_id",
+    "lead_id",
+    "phone",
+    "purpose",
+    "debt_id",
+    "owner",
+    "carrier",
+    "carrier_call_id",
+    "decision_id",
+    "timezones",
+    "state",
+    "final",
+    "abandoned",
+    "safe_harbor_played",
+    "conversation",
+    "created_at",
+)
+_STRETCH_KEYS = (
+    "session_id",
+    "agent_id",
+    "state",
+    "pause_code",
+    "started_at",
+    "ended_at",
+    "seconds",
+)
+_INSERT_CALLS = BulkStatement(insert(_CALLS), _NEW_CALL_KEYS)
+_INSERT_EVENTS = BulkStatement(insert(_EVENTS), ("call_id", "state", "at", "detail"))
+_INSERT_STRETCHES = BulkStatement(insert(_STRETCHES), _STRETCH_KEYS)
+_UPDATE_CALLS = BulkStatement(
+    update(_CALLS).where(_CALLS.c.id == bindparam("cid")).values(_CHANGES)
+)
 
 
 def _changes(call: Call) -> dict[str, Any]:
