@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.models import Lead
@@ -18,6 +18,10 @@ __all__ = ["add_callback"]
 
 _CALLBACKS: Table = CallbackRow.__table__  # type: ignore[assignment]
 _LEADS: Table = Lead.__table__  # type: ignore[assignment]
+_INSERT = insert(_CALLBACKS)
+_FOR_AGENT = (
+    update(_LEADS).where(_LEADS.c.id == bindparam("lid")).values(callback_agent=bindparam("agent"))
+)
 
 
 def add_callback(
@@ -33,17 +37,18 @@ def add_callback(
     with sessions.begin() as session:
         conn = session.connection()  # Core statements: no unit of work for two plain writes
         result = conn.execute(
-            insert(_CALLBACKS).values(
-                campaign_id=campaign_id,
-                lead_id=lead_id,
-                agent_id=agent_id,
-                due_at=due_at,
-                status="pending",
-                created_by=created_by,
-                created_at=now,
-            )
+            _INSERT,
+            {
+                "campaign_id": campaign_id,
+                "lead_id": lead_id,
+                "agent_id": agent_id,
+                "due_at": due_at,
+                "status": "pending",
+                "created_by": created_by,
+                "created_at": now,
+            },
         )
-        conn.execute(update(_LEADS).where(_LEADS.c.id == lead_id).values(callback_agent=agent_id))
+        conn.execute(_FOR_AGENT, {"lid": lead_id, "agent": agent_id})
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])

@@ -182,6 +182,7 @@ class Engine:
 
                     Desk(self).disposition(agent.id, "wrap_timeout")
         self.writes.flush()
+        self.writes.close()
         self.leads.release_all(self.clock.now())
         if self._jobs is not None:
             await self._jobs.stop()

@@ -9,7 +9,8 @@ a crash, and :mod:`.recovery` reconciles those calls with the carrier on restart
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -59,6 +60,7 @@ class WriteBuffer:
     _outcomes: list[LeadOutcome] = field(default_factory=list)
     _stretches: list[tuple[int | None, Stretch]] = field(default_factory=list)
     _dialing: list[tuple[int, int, datetime]] = field(default_factory=list)
+    _conn: Connection | None = None
 
     def record(self, call: Call, state: CallState, at: datetime, detail: str = "") -> None:
         """Queue one transition of ``call`` (already applied in memory)."""
@@ -81,7 +83,7 @@ class WriteBuffer:
     ) -> None:
         """Write new call rows now (before they are dialed); queue their ``created`` events and
         their leads' ``in_progress`` marks (the leads' leases hold them meanwhile)."""
-        with self.db.begin() as conn:
+        with self._begin() as conn:
             _INSERT_CALLS.execute(conn, [_new_row(c, m) for c, m in calls])
         self._events.extend(
             {"call_id": c.id, "state": str(c.state), "at": c.created_at, "detail": None}
@@ -92,8 +94,28 @@ class WriteBuffer:
     def flush(self) -> None:
         """Write everything queued in one transaction."""
         if self._events or self._calls or self._outcomes or self._stretches or self._dialing:
-            with self.db.begin() as conn:
+            with self._begin() as conn:
                 self._write(conn)
+
+    def close(self) -> None:
+        """Give back the connection held for the event loop's writes."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A transaction on the event loop's own connection (SQLite: held, so each tick's write
+        skips the pool; other back ends: from the pool each time)."""
+        if self.db.dialect.name != "sqlite":
+            with self.db.begin() as pooled:
+                yield pooled
+            return
+        held = self._conn
+        if held is None or held.closed or held.invalidated:
+            held = self._conn = self.db.connect()
+        with held.begin():
+            yield held
 
     @property
     def pending(self) -> int:
