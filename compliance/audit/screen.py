@@ -33,9 +33,10 @@ def screen_sql() -> str:
     """The ``seq`` of every row with ``lo <= seq < hi`` that is not shown intact: its text does
     not hash to its ``hash`` or has extra separators, or it does not follow the row before it."""
     seps = len(CANON_FIELDS) - 1
+    # octet_length is a header read; length would count the characters of the UTF-8 text.
     intact = (
-        f"length(t) - length(replace(t, chr(31), '')) = {seps}"
-        " AND encode(sha256(convert_to(t, 'UTF8')), 'hex') = hash"
+        "encode(sha256(convert_to(t, 'UTF8')), 'hex') = hash"
+        f" AND octet_length(t) - octet_length(replace(t, chr(31), '')) = {seps}"
     )
     return bind_marks(
         "postgresql",
@@ -44,7 +45,7 @@ def screen_sql() -> str:
         f" FROM (SELECT seq, prev_hash, hash, {intact} AS ok FROM ("
         f"  SELECT seq, prev_hash, hash, {pg_canonical_text()} AS t FROM call_log"
         "   WHERE seq >= :lo AND seq < :hi ORDER BY seq OFFSET 0) AS r) AS c"
-        " WINDOW w AS (ORDER BY seq)) AS s"
+        " WINDOW w AS (ORDER BY seq ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)) AS s"
         " WHERE ok IS NOT TRUE OR prev_seq IS NULL OR seq <> prev_seq + 1"
         " OR prev_hash IS DISTINCT FROM prev_row ORDER BY seq",
     )
@@ -55,6 +56,9 @@ def suspects(engine: Engine, lo: int, hi: int | None) -> list[int]:
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
+        # One server process per range already; compiling the expressions measured no faster.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(screen_sql(), {"lo": lo, "hi": hi if hi is not None else 2**62})
         found = [int(r[0]) for r in cursor.fetchall()]
         cursor.close()
