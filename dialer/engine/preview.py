@@ -34,7 +34,7 @@ from dialer.engine.bus import PreviewPop
 from dialer.engine.leads import ClaimedLead
 from dialer.engine.preview_log import DecisionLog, OfferEnd
 from dialer.engine.preview_policy import Offer, PreviewPolicy, after_skip
-from dialer.errors import ConflictError, NotFoundError
+from dialer.errors import ConflictError
 from pacing.api import AgentState as PaceAgent
 from pacing.api import AgentView
 
@@ -152,7 +152,7 @@ class Previewer:
     def offer_of(self, agent_id: str, lead_id: int) -> Offer:
         offer = self.offers.get(agent_id)
         if offer is None or offer.lead.id != lead_id:
-            raise NotFoundError(f"lead {lead_id} is not on {agent_id}'s screen")
+            raise ConflictError(f"lead {lead_id} is not on {agent_id}'s screen")
         return offer
 
     def request_dial(self, agent: Agent, lead_id: int) -> None:

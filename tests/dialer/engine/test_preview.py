@@ -22,7 +22,7 @@ from dialer.engine.preview import TIMEOUT_PAUSE
 from dialer.engine.preview_models import PreviewDecisionRow
 from dialer.engine.runtime import EngineOptions
 from dialer.engine.wiring import Runtime, build
-from dialer.errors import ConflictError, NotFoundError
+from dialer.errors import ConflictError
 from dialer.settings import Settings
 from dialer.storage import make_engine, session_factory, upgrade
 from tests.dialer.engine.scripted import ScriptedCarrier
@@ -139,7 +139,7 @@ def test_a_skip_keeps_the_attempts_reschedules_the_lead_and_offers_the_next(db: 
         await rt.desk.login("ann", [1])
         await rt.engine.tick()
         seen.append(_offered(rt, "ann"))
-        with pytest.raises(NotFoundError):
+        with pytest.raises(ConflictError):
             rt.desk.skip("ann", seen[0] + 100)  # not the lead on screen
         rt.desk.skip("ann", seen[0])
         assert rt.engine.agents["ann"].state is AgentState.READY
