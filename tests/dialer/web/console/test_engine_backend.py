@@ -272,3 +272,26 @@ async def _on_call(rig: Rig, agent: str) -> bool:
 
 async def _either(rig: Rig, agent: str) -> bool:
     return await _previewing(rig, agent) or await _on_call(rig, agent)
+
+
+def test_pausing_with_a_preview_lead_gives_it_to_the_next_agent(rig: Rig) -> None:
+    async def scenario() -> None:
+        b, cid = rig.backend, rig.campaign_id
+        await b.set_dial_mode(cid, "preview")
+        await b.agent_login("alice", [cid])
+        await b.agent_ready("alice")
+        await rig.until(lambda: _previewing(rig, "alice"))
+        lead = (await b.agent_view("alice")).preview
+        assert lead is not None
+        await b.agent_pause("alice", "break")
+        assert (await b.agent_view("alice")).preview is None
+        await b.agent_login("bob", [cid])
+        await b.agent_ready("bob")
+        await rig.until(lambda: _previewing(rig, "bob"))
+        taken = (await b.agent_view("bob")).preview
+        assert taken is not None
+        assert taken.lead.lead_id == lead.lead.lead_id
+        await b.agent_logout("bob")  # leaving with a lead on screen gives it back too
+        assert rig.runtime.engine.preview.offers == {}
+
+    rig.clock.run(scenario())
