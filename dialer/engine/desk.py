@@ -55,8 +55,8 @@ def move_agent(
             run.ready.pop(agent.id, None)
     if engine.bus.wants(AgentChanged):
         engine.bus.publish(AgentChanged(agent.id, str(state), at, agent.call_id, pause_code))
-    if state is AgentState.READY:
-        _take_waiting(engine, agent)
+    if state is AgentState.READY and not engine.preview.holds.take(agent, at, agent.since_mono):
+        _take_waiting(engine, agent)  # (an agent held for a callback gets its lead instead)
 
 
 def _take_waiting(engine: Engine, agent: Agent) -> None:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from dialer.agents.state import Agent, AgentState
 from dialer.engine.bus import PreviewPop
+from dialer.engine.callback_hold import CallbackHolds
 from dialer.engine.leads import ClaimedLead
 from dialer.engine.preview_log import DecisionLog, OfferEnd
 from dialer.engine.preview_policy import Offer, PreviewPolicy, after_skip
@@ -59,20 +60,28 @@ class Previewer:
         self.offers: dict[str, Offer] = {}  # agent id -> the lead on their screen
         self.dialing: dict[str, Offer] = {}  # call id -> the offer it was placed for
         self.notices: dict[str, str] = {}  # agent id -> what became of their last lead
+        self.holds = CallbackHolds(self)  # agents held for their callbacks
 
     # -- the engine's tick ------------------------------------------------------------------
 
     def plan(self, run: CampaignRun, now: datetime, mono: float) -> Planned:
-        """This tick's preview work for ``run``; the calls to persist and originate."""
-        self._expire(run, now, mono)
-        calls = self._dial_requested(run, now, mono)
-        self._offer_ready(run, now, mono)
+        """This tick's preview work for ``run`` (callbacks held for their agents in any dial
+        mode); the calls to persist and originate."""
+        preview = run.config.dial_mode == "preview"
+        self.holds.refresh(now, mono)
+        if self.holds.held:
+            self.holds.offer(run, now, mono)
+        if preview:
+            self._expire(run, now, mono)
+        calls = self._dial_requested(run, now, mono, paced=preview) if self.offers else []
+        if preview:
+            self._offer_ready(run, now, mono)
         return calls
 
     def _expire(self, run: CampaignRun, now: datetime, mono: float) -> None:
         limit = self.policy.offer_timeout_s
         for offer in list(self.offers.values()):
-            mine = offer.campaign_id == run.config.id
+            mine = offer.campaign_id == run.config.id and offer.due_at is None
             if mine and not offer.dial_requested and mono - offer.mono >= limit:
                 agent = self.engine.agents[offer.agent_id]
                 self.notices[agent.id] = f"lead {offer.lead.id} released: no decision in time"
@@ -94,8 +103,13 @@ class Previewer:
         snapshot = replace(self.engine.snapshot(run, now, mono), agents=views)
         return min(len(asking), max(0, run.pacer.decide(snapshot)))
 
-    def _dial_requested(self, run: CampaignRun, now: datetime, mono: float) -> Planned:
+    def _dial_requested(
+        self, run: CampaignRun, now: datetime, mono: float, *, paced: bool
+    ) -> Planned:
         engine = self.engine
+        for offer in self.offers.values():  # callbacks are dialed when due
+            if offer.due_at is not None and now >= offer.due_at and not offer.dial_requested:
+                offer.dial_requested, offer.requested_mono = True, mono
         asking = sorted(
             (
                 o
@@ -105,7 +119,8 @@ class Previewer:
             key=lambda o: o.requested_mono,
         )
         agents = [engine.agents[o.agent_id] for o in asking]
-        n = min(self._allowed(run, agents, now, mono), int(engine._tokens))
+        allowed = self._allowed(run, agents, now, mono) if paced else len(agents)
+        n = min(allowed, int(engine._tokens))
         calls: Planned = []
         for offer, agent in zip(asking[:n], agents[:n], strict=True):
             lead = offer.lead
@@ -137,11 +152,31 @@ class Previewer:
                 return
             self._offer(run, agent, run.hopper.popleft(), now, mono)
 
+    def offer_callback(
+        self,
+        run: CampaignRun,
+        agent: Agent,
+        lead: ClaimedLead,
+        due_at: datetime,
+        now: datetime,
+        mono: float,
+    ) -> None:
+        """Hold ``agent`` for their callback: its lead on screen, dialed at ``due_at``."""
+        at = due_at.strftime("%H:%M UTC")
+        self.notices[agent.id] = f"your callback to lead {lead.id} is dialed at {at}"
+        self._offer(run, agent, lead, now, mono, due_at)
+
     def _offer(
-        self, run: CampaignRun, agent: Agent, lead: ClaimedLead, now: datetime, mono: float
+        self,
+        run: CampaignRun,
+        agent: Agent,
+        lead: ClaimedLead,
+        now: datetime,
+        mono: float,
+        due_at: datetime | None = None,
     ) -> None:
         row = self.log.offered(run.config.id, lead.id, agent.id, now)
-        self.offers[agent.id] = Offer(agent.id, run.config.id, lead, now, mono, row)
+        self.offers[agent.id] = Offer(agent.id, run.config.id, lead, now, mono, row, due_at=due_at)
         self.engine.desk_move(agent, AgentState.PREVIEW, now)
         if self.engine.bus.wants(PreviewPop):
             pop = PreviewPop(agent.id, run.config.id, lead.id, lead.record, now, run.config.script)
@@ -186,7 +221,10 @@ class Previewer:
         now = self.engine.clock.now()
         self.log.close(offer.row_id, OfferEnd("released", now, why))
         run = self.engine.campaigns.get(offer.campaign_id)
-        if run is not None:
+        if offer.due_at is not None:  # a callback: free again, callable when it is due
+            with self.engine.sessions.begin() as session:
+                self.engine.leads.release(session, [offer.lead.id])
+        elif run is not None:
             run.hopper.appendleft(offer.lead)
 
     def withdraw_campaign(self, campaign_id: int, why: str) -> None:

@@ -37,6 +37,7 @@ class Offer:
     row_id: int  # its ``offered`` row in ``preview_decisions``
     dial_requested: bool = False
     requested_mono: float = 0.0
+    due_at: datetime | None = None  # a callback promised to this agent: dialed then
 
 
 def after_skip(lead: ClaimedLead, skips: int, now: datetime, policy: PreviewPolicy) -> LeadOutcome:

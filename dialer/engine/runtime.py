@@ -232,10 +232,9 @@ class Engine:
         now = self.clock.now()
         batch: list[tuple[CampaignRun, Call]] = []
         for run in self.campaigns.values():
-            preview = run.config.dial_mode == "preview"
-            batch.extend(
-                self.preview.plan(run, now, mono) if preview else self._plan(run, now, mono)
-            )
+            batch.extend(self.preview.plan(run, now, mono))  # preview leads, held callbacks
+            if run.config.dial_mode != "preview":
+                batch.extend(self._plan(run, now, mono))
         if batch:
             self._persist_new(batch, now)
             await self._originate(batch)
