@@ -9,13 +9,14 @@ way a forger needs the auth token, which is never logged.
 
 from __future__ import annotations
 
+import base64
 import hmac
 from collections.abc import Iterator, Mapping
 from urllib.parse import parse_qsl
 
 from twilio.request_validator import RequestValidator
 
-__all__ = ["SIGNATURE_HEADER", "FormFields", "candidate_urls", "is_signed"]
+__all__ = ["SIGNATURE_HEADER", "FormFields", "candidate_urls", "is_signed", "sha1_signature"]
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
@@ -38,6 +39,14 @@ class FormFields:
     def first(self) -> dict[str, str]:
         """One value per key (the first), as the handlers want them."""
         return {key: values[0] for key, values in self._values.items()}
+
+
+def sha1_signature(key: bytes, url: str, form: FormFields) -> bytes:
+    """Twilio's HMAC-SHA1 signature (base64) of ``url`` and the form fields, as
+    ``RequestValidator.compute_signature`` computes it (keys sorted; each key's distinct values
+    sorted), in one pass and one C call for the HMAC."""
+    signed = url + "".join(k + v for k in sorted(form) for v in sorted(set(form.getall(k))))
+    return base64.b64encode(hmac.digest(key, signed.encode(), "sha1"))
 
 
 def _first(value: str) -> str:
@@ -73,7 +82,7 @@ def is_signed(
     """
     if not signature:
         return False
-    expected = validator.compute_signature(urls[0], form).encode()
+    expected = sha1_signature(validator.token, urls[0], form)
     if hmac.compare_digest(expected, signature.encode("utf-8", errors="replace")):
         return True
     return any(validator.validate(url, form, signature) for url in urls)
