@@ -4,7 +4,7 @@ engine's delivery started eagerly, and the dispatcher in front of the framework.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from hypothesis import given
@@ -15,7 +15,7 @@ from dialer.carriers.twilio import TwilioCarrier, TwilioConfig, twiml
 from dialer.carriers.twilio._delivery import start_eagerly
 from dialer.clock import RealClock
 from dialer.web import build_app
-from dialer.web.signature import FormFields, sha1_signature
+from dialer.web.signature import FormFields, parse_form, sha1_signature
 
 _TOKEN = "secret-token"
 _text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=8)
@@ -123,3 +123,16 @@ async def test_a_signed_answer_gets_twiml_and_a_forged_one_403() -> None:
     assert signed.headers["content-type"] == "application/xml"
     assert forged.status_code == 403
     assert "<Response" not in forged.text
+
+
+@given(st.lists(st.tuples(_text, _text), max_size=8), st.sampled_from(["", "&", "&&x", "y&"]))
+def test_form_parsing_is_parse_qsl_with_blank_values(
+    pairs: list[tuple[str, str]], extra: str
+) -> None:
+    body = urlencode(pairs) + extra
+    assert parse_form(body) == parse_qsl(body, keep_blank_values=True)
+
+
+@given(st.text(st.sampled_from("ab=&%+2éF0 "), max_size=16))
+def test_form_parsing_of_any_text_is_parse_qsl_s(body: str) -> None:
+    assert parse_form(body) == parse_qsl(body, keep_blank_values=True)
