@@ -12,7 +12,9 @@ parsed once, one HMAC, the public URL built once per query string, TwiML from a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from urllib.parse import parse_qsl
 
 from starlette.types import Receive, Scope, Send
@@ -37,6 +39,8 @@ _WANTED = frozenset(
     )
 )
 _SIGNATURE = SIGNATURE_HEADER.lower()
+_XML = (b"content-type", b"application/xml")
+_TEXT = (b"content-type", b"text/plain; charset=utf-8")
 #: What a handler answers: TwiML (200, XML) or None (204, no body).
 Handler = Callable[[TwilioWebhooks, "Webhook"], Awaitable[str | None]]
 
@@ -46,8 +50,14 @@ class Webhook:
 
     def __init__(self, form: FormFields, query: str, headers: dict[str, str]) -> None:
         self.params = form.first()
-        self.query = dict(parse_qsl(query, keep_blank_values=True)) if query else {}
+        self.query = _query(query)
         self.token = headers.get(IDEMPOTENCY_HEADER, "")
+
+
+@lru_cache(maxsize=1024)
+def _query(query: str) -> Mapping[str, str]:
+    """A query string's fields (read-only; our URLs carry a handful of distinct queries)."""
+    return MappingProxyType(dict(parse_qsl(query, keep_blank_values=True)))
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -71,10 +81,12 @@ async def _body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(send: Send, status: int, body: bytes, media_type: str = "") -> None:
-    headers = [(b"content-length", str(len(body)).encode())]
+async def _respond(
+    send: Send, status: int, body: bytes, media_type: tuple[bytes, bytes] | None = None
+) -> None:
+    headers = [(b"content-length", b"%d" % len(body))]
     if media_type:
-        headers.append((b"content-type", media_type.encode()))
+        headers.append(media_type)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -98,13 +110,13 @@ class SignedEndpoint:
         if not is_signed(self.validator, urls, form, headers.get(_SIGNATURE, "")):
             client = scope["client"][0] if scope.get("client") else "?"
             log.warning("refused %s from %s: invalid %s", self.path, client, SIGNATURE_HEADER)
-            await _respond(send, 403, b"invalid signature", "text/plain; charset=utf-8")
+            await _respond(send, 403, b"invalid signature", _TEXT)
             return
         reply = await self.handle(self.hooks, Webhook(form, query, headers))
         if reply is None:
             await _respond(send, 204, b"")
         else:
-            await _respond(send, 200, reply.encode(), "application/xml")
+            await _respond(send, 200, reply.encode(), _XML)
 
 
 async def _answer(hooks: TwilioWebhooks, hook: Webhook) -> str | None:
