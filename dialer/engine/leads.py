@@ -138,7 +138,8 @@ class LeadStore:
             conn = session.connection()
             conn.execute(_LEASE, {"ids": ids, "owner": self.owner, "le": expires, "now": now})
             rows = conn.execute(_LEASED, {"ids": ids, "owner": self.owner, "le": expires})
-            claimed = {row.id: _claimed(row._asdict(), country) for row in rows}
+            # plain attributes are cheaper to read than a Row's
+            claimed = {row.id: _claimed(SimpleNamespace(**row._asdict()), country) for row in rows}
             return [claimed[i] for i in ids if i in claimed]
 
     def _candidates(self, campaign_id: int, status: LeadStatus, limit: int, now: datetime) -> Any:
@@ -261,8 +262,7 @@ def _free(now: datetime) -> Any:
     return or_(Lead.lease_owner.is_(None), and_(Lead.lease_expires_at < now))
 
 
-def _claimed(columns: dict[str, Any], country: str) -> ClaimedLead:
-    lead = SimpleNamespace(**columns)  # plain attributes: cheaper to read than a Row's
+def _claimed(lead: Any, country: str) -> ClaimedLead:
     return ClaimedLead(
         id=lead.id,
         campaign_id=lead.campaign_id,
