@@ -61,6 +61,7 @@ class Previewer:
         self.dialing: dict[str, Offer] = {}  # call id -> the offer it was placed for
         self.notices: dict[str, str] = {}  # agent id -> what became of their last lead
         self.holds = CallbackHolds(self)  # agents held for their callbacks
+        self.stopped = False  # the dialer is stopping: no new offers
 
     # -- the engine's tick ------------------------------------------------------------------
 
@@ -266,6 +267,7 @@ class Previewer:
 
     def stop(self) -> None:
         """The dialer stops: every offer is released (the engine gives back the leases)."""
+        self.stopped = True
         self.offers.clear()
         self.log.release_open(self.engine.clock.now(), "the dialer stopped")
 
