@@ -8,8 +8,9 @@ turns. A child process has its own interpreter: both cores work. Items travel pi
 
 Order is kept; an exception of the producer is raised in the consumer (as a ``RuntimeError``
 naming it when it cannot be pickled); when the consumer stops early (error, Ctrl-C) the child is
-terminated. The child ignores Ctrl-C: the parent decides. Where ``fork`` exists the child
-starts as a copy of the parent (no imports to repeat); elsewhere ``produce`` must be picklable.
+terminated. The child ignores Ctrl-C: the parent decides. Where ``fork`` exists and the parent
+runs a single thread, the child starts as a copy of the parent (no imports to repeat); otherwise
+(forking a process with other threads is unsafe) it is spawned and ``produce`` must be picklable.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import multiprocessing
 import pickle
 import queue
 import signal
+import threading
 from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar
 
@@ -58,8 +60,8 @@ def apart(produce: Callable[[], Iterator[T]], depth: int = 2) -> Generator[T, No
 
 
 def _context() -> Any:  # typeshed's BaseContext has no Process
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return multiprocessing.get_context("fork" if fork else "spawn")
 
 
 def _next(slots: Any, child: Any) -> tuple[str, Any]:

@@ -1,5 +1,6 @@
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -67,3 +68,14 @@ def test_consumer_stopping_early_stops_the_producer() -> None:
             break
     stream.close()
     assert multiprocessing.active_children() == []
+
+
+def test_a_process_with_other_threads_spawns_instead_of_forking() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert list(apart(numbers)) == list(range(50))  # a module-level function: picklable
+    finally:
+        stop.set()
+        other.join()
