@@ -44,6 +44,7 @@ from dialer.engine.campaign import CampaignConfig, CampaignRun, load_campaign
 from dialer.engine.dispositions import Rule, lead_after, opt_out_digits
 from dialer.engine.jobs import ApsJobRunner, ClockJobRunner
 from dialer.engine.leads import ClaimedLead, LeadOutcome, LeadStore
+from dialer.engine.preview import Previewer
 from dialer.engine.routing import LongestIdle, RoutingPolicy
 from dialer.engine.store import CallMeta, WriteBuffer
 from dialer.errors import CarrierError
@@ -70,6 +71,7 @@ _ANSWER_STATES = {
 _PACE_STATES = {
     AgentState.READY: PaceAgent.READY,
     AgentState.RESERVED: PaceAgent.RESERVED,
+    AgentState.PREVIEW: PaceAgent.RESERVED,  # busy with a preview lead (see .preview)
     AgentState.ON_CALL: PaceAgent.ON_CALL,
     AgentState.WRAP_UP: PaceAgent.WRAP_UP,
     AgentState.PAUSED: PaceAgent.PAUSED,
@@ -134,6 +136,7 @@ class Engine:
         self._jobs: ClockJobRunner | ApsJobRunner | None = None
         self.tick_seconds: list[float] = []  # wall time of each tick, when measured
         self.route_seconds: list[float] = []
+        self.preview = Previewer(self)  # preview campaigns' offers (see .preview)
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -149,6 +152,7 @@ class Engine:
 
         await self.carrier.start(self.on_event)
         await recover(self)
+        self.preview.recover()
         self._jobs = _job_runner(self)
         if self._jobs is not None:
             self._jobs.start()
@@ -160,6 +164,7 @@ class Engine:
     async def stop(self, drain_s: float = 3600.0) -> None:
         """Stop dialing: hang up calls not yet with an agent, let connected calls end and be
         dispositioned (at most ``drain_s``), write everything, give back undialed leads."""
+        self.preview.stop()
         for run in self.campaigns.values():
             if run.claiming is not None:
                 await run.claiming
@@ -227,7 +232,9 @@ class Engine:
         now = self.clock.now()
         batch: list[tuple[CampaignRun, Call]] = []
         for run in self.campaigns.values():
-            batch.extend(self._plan(run, now, mono))
+            batch.extend(self.preview.plan(run, now, mono))  # preview leads, held callbacks
+            if run.config.dial_mode != "preview":
+                batch.extend(self._plan(run, now, mono))
         if batch:
             self._persist_new(batch, now)
             await self._originate(batch)
@@ -452,6 +459,8 @@ class Engine:
             await self._machine(run, call)
             return
         run.counters.live_answers += 1
+        if await self.preview.answered(run, call):  # its agent is reserved for it
+            return
         started = self.perf() if self.perf is not None else 0.0
         agent = self.routing.choose(call, run.ready)
         if agent is not None:
@@ -574,6 +583,7 @@ class Engine:
         if was_waiting:
             self.budget.record(run.config.id, at, abandoned=False)
         self.finalize(run, call, disposition)
+        self.preview.call_over(call, disposition)
 
     def _system_outcome(self, call: Call, was_waiting: bool) -> tuple[OutcomeKind | None, str]:
         states = {s for s, _ in call.states}

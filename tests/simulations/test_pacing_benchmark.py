@@ -9,10 +9,12 @@ import pytest
 
 from pacing.power import PowerPacer
 from pacing.predictive import PredictivePacer
+from simulations import pacing_benchmark as benchmark
 from simulations.baselines import IssabelPredictor, VicidialAdapt
 from simulations.baselines.vicidial import DropMethod
-from simulations.pacing_benchmark import Cell, grid, main, make_mode
+from simulations.pacing_benchmark import Cell, Runner, Task, grid, main, make_mode, run_ratio
 from simulations.pacing_metrics import RunMetrics
+from simulations.pacing_ratio import ratio_grid, search_ratio
 from simulations.pacing_report import ceiling, render_table, save_plot, shown_modes
 
 
@@ -103,3 +105,46 @@ def test_bad_cell_is_one_error_line(capsys: pytest.CaptureFixture[str]) -> None:
         capsys.readouterr().err.strip()
         == "error: bad cell '100/medium' (expected e.g. 100/high or 100/high+drift)"
     )
+
+
+def test_ratio_grid_covers_the_range() -> None:
+    assert ratio_grid(1.5, 3.0, 0.5) == [1.5, 2.0, 2.5, 3.0]
+    assert ratio_grid(1.5, 3.2, 0.5) == [1.5, 2.0, 2.5, 3.0, 3.2]
+    assert ratio_grid(2.0, 2.0, 0.25) == [2.0]
+    with pytest.raises(ValueError, match="bad ratio range"):
+        ratio_grid(3.0, 2.0, 0.5)
+
+
+def _searched(limit: float, low: float = 1.5, high: float = 6.0) -> list[float]:
+    """The ratios bisection tries when every k up to ``limit`` keeps a 3% cap (2 seeds)."""
+    tried: list[float] = []
+
+    def evaluate(k: float) -> list[RunMetrics]:
+        tried.append(k)
+        rate = 0.02 if k <= limit else 0.05
+        return [_run(f"power:{k:g}", s, 40.0 + k, rate) for s in (1, 2)]
+
+    runs = search_ratio(evaluate, 0.03, low, high, 0.25)
+    assert len(runs) == 2 * len(tried)
+    return tried
+
+
+def test_bisection_finds_the_largest_ratio_under_the_cap_with_few_tries() -> None:
+    tried = _searched(4.3)
+    assert tried[:2] == [6.0, 1.5]
+    assert max(k for k in tried if k <= 4.3) == 4.25
+    assert min(k for k in tried if k > 4.3) == 4.5
+    assert len(tried) <= 2 + 5  # against 19 ratios on the grid
+    assert _searched(9.0) == [6.0]  # the highest keeps the cap: nothing else to try
+    assert _searched(1.0) == [6.0, 1.5]  # even the lowest breaks it
+
+
+def test_a_ratio_stops_at_its_first_run_over_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_run(task: Task) -> RunMetrics:
+        return _run(task.mode, task.seed, 45.0, 0.05 if task.seed == 2 else 0.01, task.cell.name)
+
+    monkeypatch.setattr(benchmark, "run_one", fake_run)
+    with Runner(jobs=1) as runner:
+        runs = run_ratio(runner, Cell(20, "high"), [1, 2, 3, 4], 1.0, 3.0)
+        assert [r.seed for r in runs] == [1, 2]
+        assert [r.mode for r in runner.runs] == ["power:3", "power:3"]
