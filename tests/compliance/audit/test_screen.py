@@ -96,6 +96,11 @@ TAMPERING: dict[str, tuple[tuple[str, ...], dict[int, str], list[int]]] = {
         {},
         [1, 77],
     ),
+    "the NULL mark where a NULL was": (
+        ("UPDATE call_log SET recording_ref = chr(30) WHERE seq = 33",),
+        {},
+        [1, 33],
+    ),
     "a rewritten hash": (
         (f"UPDATE call_log SET hash = '{'e' * 64}' WHERE seq = 120",),
         {},
