@@ -40,9 +40,9 @@ def _pg_cell(name: str) -> str:
 
 
 # Text columns the log may leave NULL. A NULL is written as the record separator, so one of
-# them changed from NULL to that very character would keep the text, and the hash, unchanged;
-# such a row (the log never writes the character) gets an extra separator, so it fails the
-# separator count and is named as edited.
+# them changed from NULL to exactly that character would keep the text, and the hash, unchanged
+# (any other value changes the text); such a row (the log never writes the character) gets an
+# extra separator, so it fails the separator count and is named as edited.
 _NULLABLE_TEXT = tuple(
     c.name for c in CallLogRow.__table__.columns if c.nullable and isinstance(c.type, String)
 )
@@ -50,9 +50,11 @@ _NULLABLE_TEXT = tuple(
 
 def pg_canonical_text() -> str:
     """The SQL expression of a row's canonical text on PostgreSQL."""
-    marked = f"strpos(concat({', '.join(_NULLABLE_TEXT)}), chr(30)) > 0"
-    cells = " || chr(31) || ".join(_pg_cell(name) for name in CANON_FIELDS)
-    return f"{cells} || CASE WHEN {marked} THEN chr(31) ELSE '' END"
+    marked = f"chr(30) IN ({', '.join(_NULLABLE_TEXT)})"  # an equality test per column
+    cells = [_pg_cell(name) for name in CANON_FIELDS]
+    # Joined to the last cell, not to the whole text (which it would copy once more).
+    cells[-1] = f"({cells[-1]} || CASE WHEN {marked} THEN chr(31) ELSE '' END)"
+    return " || chr(31) || ".join(cells)
 
 
 def _sqlite_text() -> str:
@@ -68,7 +70,7 @@ def _sqlite_text() -> str:
     cells = ", ".join(f"ifnull({name}, '{NULL}')" for name in CANON_FIELDS)
     nul = " OR ".join(
         [f"instr({name}, char(0))" for name in CANON_FIELDS]
-        + [f"instr({name}, char(30))" for name in _NULLABLE_TEXT]
+        + [f"{name} = char(30)" for name in _NULLABLE_TEXT]
     )
     return f"printf('{fmt}', {cells}, CASE WHEN {nul} THEN '{FIELD_SEP}' ELSE '' END)"
 
