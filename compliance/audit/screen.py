@@ -27,6 +27,7 @@ from compliance.audit.verify import ChainVerifier, Finding, StoredRow
 __all__ = ["screen_sql", "screened_findings", "suspects", "windows"]
 
 _SLACK = 64  # suspects this close together share one window (at least 2: the priming rows)
+_AT_ONCE = 8  # ranges screened at once (within the default pool of 5 + 10 connections)
 
 
 def screen_sql() -> str:
@@ -81,7 +82,7 @@ def windows(seqs: Iterable[int], slack: int = _SLACK) -> list[tuple[int, int]]:
 
 def all_suspects(engine: Engine, ranges: Sequence[tuple[int, int | None]]) -> list[int]:
     """:func:`suspects` of every range, one connection (and server process) per range."""
-    with ThreadPoolExecutor(len(ranges)) as pool:
+    with ThreadPoolExecutor(min(len(ranges), _AT_ONCE)) as pool:
         parts = pool.map(lambda r: suspects(engine, *r), ranges)
         return [seq for part in parts for seq in part]
 

@@ -65,6 +65,9 @@ def test_both_back_ends_store_the_chain_python_computes(pg: Engine, lite: Engine
     assert suspects(pg, 1, None) == [1]  # the first row of a range: its predecessor is outside
     assert suspects(pg, 3, None) == [3]
     assert verify_log(pg).ok
+    many = verify_log(pg, workers=20, parallel_from=1)  # more ranges than at once (8)
+    assert many.ok
+    assert many.checked == len(records)
 
 
 def test_windows_join_rows_close_together() -> None:
