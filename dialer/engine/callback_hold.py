@@ -11,11 +11,12 @@ whose agent is away to anyone after its grace time, as before.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.enums import LeadStatus
@@ -45,38 +46,41 @@ class Due:
     due_at: datetime
 
 
+_DUE = (
+    select(
+        CallbackRow.id,
+        CallbackRow.campaign_id,
+        CallbackRow.lead_id,
+        CallbackRow.agent_id,
+        CallbackRow.due_at,
+    )
+    .where(
+        CallbackRow.status.in_(("pending", "due")),
+        CallbackRow.due_at >= bindparam("since"),
+        CallbackRow.due_at <= bindparam("until"),
+        CallbackRow.agent_id.is_not(None),
+    )
+    .order_by(CallbackRow.due_at, CallbackRow.id)
+)
+
+
 def due_callbacks(
     sessions: sessionmaker[Session],
-    agent_ids: list[str],
-    campaign_ids: list[int],
+    agent_ids: Collection[str],
+    campaign_ids: Collection[int],
     since: datetime,
     until: datetime,
 ) -> list[Due]:
     """Open callbacks of these agents and campaigns due between ``since`` and ``until``."""
     if not agent_ids or not campaign_ids:
         return []
-    query = (
-        select(
-            CallbackRow.id,
-            CallbackRow.campaign_id,
-            CallbackRow.lead_id,
-            CallbackRow.agent_id,
-            CallbackRow.due_at,
-        )
-        .where(
-            CallbackRow.status.in_(("pending", "due")),
-            CallbackRow.due_at >= since,
-            CallbackRow.due_at <= until,
-            CallbackRow.agent_id.in_(agent_ids),
-            CallbackRow.campaign_id.in_(campaign_ids),
-        )
-        .order_by(CallbackRow.due_at, CallbackRow.id)
-    )
     with sessions() as session:
-        return [
-            Due(cid, camp, lead, str(agent), at)
-            for cid, camp, lead, agent, at in session.execute(query)
-        ]
+        rows = session.execute(_DUE, {"since": since, "until": until}).all()
+    return [
+        Due(cid, camp, lead, str(agent), at)
+        for cid, camp, lead, agent, at in rows
+        if agent in agent_ids and camp in campaign_ids
+    ]
 
 
 def claim_lead(
@@ -116,7 +120,7 @@ def claim_lead(
 class CallbackHolds:
     """Which agents are held for a callback, and offering them their callback lead."""
 
-    def __init__(self, previewer: Previewer, hold_s: float = 120.0, poll_s: float = 15.0) -> None:
+    def __init__(self, previewer: Previewer, hold_s: float = 120.0, poll_s: float = 30.0) -> None:
         self.previewer = previewer
         self.hold_s = hold_s
         self.poll_s = poll_s
@@ -132,10 +136,10 @@ class CallbackHolds:
             return
         self._polled = mono
         engine = self.previewer.engine
-        agents = [a.id for a in engine.agents.values() if a.state is not AgentState.LOGGED_OUT]
+        agents = {a.id for a in engine.agents.values() if a.state is not AgentState.LOGGED_OUT}
         until = now + timedelta(seconds=self.hold_s)
         since = now - timedelta(seconds=callback_grace_s())  # then it goes to anyone
-        due = due_callbacks(engine.sessions, agents, list(engine.campaigns), since, until)
+        due = due_callbacks(engine.sessions, agents, engine.campaigns.keys(), since, until)
         offered = {o.lead.id for o in self.previewer.offers.values()}
         offered |= {o.lead.id for o in self.previewer.dialing.values()}
         self.held = {}
@@ -156,6 +160,8 @@ class CallbackHolds:
         engine = self.previewer.engine
         run = engine.campaigns.get(due.campaign_id) if due is not None else None
         if due is None or run is None or agent.state is not AgentState.READY:
+            return False
+        if self.previewer.stopped:
             return False
         lead = claim_lead(
             engine.sessions,

@@ -61,6 +61,7 @@ class Previewer:
         self.dialing: dict[str, Offer] = {}  # call id -> the offer it was placed for
         self.notices: dict[str, str] = {}  # agent id -> what became of their last lead
         self.holds = CallbackHolds(self)  # agents held for their callbacks
+        self.stopped = False  # the dialer is stopping: no new offers
 
     # -- the engine's tick ------------------------------------------------------------------
 
@@ -237,13 +238,13 @@ class Previewer:
     # -- the calls placed for an agent --------------------------------------------------------
 
     async def answered(self, run: CampaignRun, call: Call) -> bool:
-        """A live answer of a preview call: bridge it to its reserved agent (True if it was one)."""
+        """A live answer of a preview call: bridge it to its reserved agent (True if so; else the
+        engine routes it as any live answer, grace period and safe-harbor message included)."""
         offer = self.dialing.pop(call.id, None)
-        if offer is None:
+        agent = self.engine.agents.get(offer.agent_id) if offer is not None else None
+        if agent is None or agent.state is not AgentState.RESERVED or agent.call_id != call.id:
             return False
-        agent = self.engine.agents.get(offer.agent_id)
-        if agent is not None and agent.state is AgentState.RESERVED and agent.call_id == call.id:
-            await self.engine.bridge(run, call, agent)
+        await self.engine.bridge(run, call, agent)
         return True
 
     def call_over(self, call: Call, disposition: str) -> None:
@@ -266,6 +267,7 @@ class Previewer:
 
     def stop(self) -> None:
         """The dialer stops: every offer is released (the engine gives back the leases)."""
+        self.stopped = True
         self.offers.clear()
         self.log.release_open(self.engine.clock.now(), "the dialer stopped")
 

@@ -42,6 +42,7 @@ from dialer.engine.bus import CallChanged, EventBus, ScreenPop
 from dialer.engine.calls import LIVE_ANSWERS, Call, CallState
 from dialer.engine.campaign import CampaignConfig, CampaignRun, load_campaign
 from dialer.engine.dispositions import Rule, lead_after, opt_out_digits
+from dialer.engine.hours import CampaignHours
 from dialer.engine.jobs import ApsJobRunner, ClockJobRunner
 from dialer.engine.leads import ClaimedLead, LeadOutcome, LeadStore
 from dialer.engine.preview import Previewer
@@ -137,6 +138,7 @@ class Engine:
         self.tick_seconds: list[float] = []  # wall time of each tick, when measured
         self.route_seconds: list[float] = []
         self.preview = Previewer(self)  # preview campaigns' offers (see .preview)
+        self.hours = CampaignHours(self)  # campaigns outside their own calling hours
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -231,7 +233,10 @@ class Engine:
         self._tokens = min(cps * max(self.options.tick_s, 1.0), self._tokens + cps * elapsed)
         now = self.clock.now()
         batch: list[tuple[CampaignRun, Call]] = []
+        self.hours.check(now, mono)
         for run in self.campaigns.values():
+            if run.config.id in self.hours.closed:  # outside its hours: no new calls
+                continue
             batch.extend(self.preview.plan(run, now, mono))  # preview leads, held callbacks
             if run.config.dial_mode != "preview":
                 batch.extend(self._plan(run, now, mono))
@@ -502,10 +507,13 @@ class Engine:
             return
         try:
             await self.carrier.bridge(call.carrier_call_id, agent.id)
-        except CarrierError as exc:  # the callee left meanwhile
+        except CarrierError as exc:  # the callee left meanwhile, or the agent's leg failed
             call.detail = str(exc)
             agent.call_id = None
             self.desk_move(agent, AgentState.READY, self.clock.now())
+            if not call.final and call.state in LIVE_ANSWERS:  # still on the line: no agent
+                run.waiting[call.id] = call  # comes in time, so abandoned with the message
+                self._grace_over(run, call)
             return
         now = self.clock.now()
         mono = self.clock.monotonic()
