@@ -118,7 +118,9 @@ class Engine:
     def __post_init__(self) -> None:
         self.sessions: sessionmaker[Session] = session_factory(self.db)
         self.leads = LeadStore(self.sessions, self.options.owner, self.options.lease_s)
-        self.writes = WriteBuffer(self.db, self.leads)
+        self.writes = WriteBuffer(
+            self.db, self.leads, loop_checkpoints=not self.options.flush_in_thread
+        )
         self.campaigns: dict[int, CampaignRun] = {}
         self.agents: dict[str, Agent] = {}
         self.calls: dict[str, Call] = {}  # engine call id -> call, until final and dispositioned
