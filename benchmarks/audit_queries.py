@@ -28,7 +28,8 @@ from dialer.storage import make_engine
 
 
 def _listing(session: Session, where: CallFilter, limit: int | None, fmt: Format) -> int:
-    return write_rows(io.StringIO(), fmt, CALL_COLUMNS, iter_calls(session, where, limit=limit))
+    rows = iter_calls(session, where, limit=limit, decode_json=fmt is Format.JSON)
+    return write_rows(io.StringIO(), fmt, CALL_COLUMNS, rows)
 
 
 def _abandonment(session: Session, campaign_id: int | None) -> int:

@@ -8,12 +8,21 @@ times. Between rounds the answered calls end (signed ``completed`` status callba
 are free again. The engine's part is played by a stand-in that routes each answer to the
 longest-idle ready agent, as the engine does; the engine's own routing time is its benchmark.
 
-Two figures per answer, printed as p50 / p99 / max:
+Three figures per answer, printed as p50 / p99 / max:
 
 * ``round trip``: measured by the client, from writing the request to reading the whole TwiML
   response (includes the kernel's and the client's share; an upper bound);
 * ``in server``: measured by an ASGI wrapper around our app, from the request reaching the app to
-  the last byte of the response handed to uvicorn.
+  the last byte of the response handed to uvicorn;
+* ``since arrival``: from the first bytes of its burst read by the server (uvicorn's
+  ``data_received``, timed by a probe this benchmark installs) to this answer's last byte
+  handed to uvicorn. All of a burst is sent at once, so this is each answer's wait from its
+  arrival, the others' parsing and handling included, which ``in server`` does not count:
+  the figure the issue's target is about.
+
+Then CPU: the server process's CPU time (user + system, ``getrusage``) over the measured rounds
+per request (answers and status callbacks alike: everything, uvicorn and the kernel's share of
+the sockets included), and per burst of answers as the wrapper saw it.
 
     python3 benchmarks/twilio_webhooks.py [--concurrency 200] [--rounds 20] [--uvloop]
 
@@ -27,6 +36,7 @@ import argparse
 import asyncio
 import multiprocessing as mp
 import os
+import resource
 import statistics
 import time
 import uuid
@@ -37,6 +47,7 @@ from urllib.parse import urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from twilio.request_validator import RequestValidator
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from dialer.carriers.base import CallAnswered, CallEnded, CarrierEvent
 from dialer.carriers.twilio import TwilioCarrier, TwilioConfig, twiml
@@ -55,7 +66,7 @@ class Timed:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.samples: list[tuple[float, float, float]] = []
+        self.samples: list[tuple[float, float, float, float]] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != twiml.ANSWER_PATH:
@@ -66,9 +77,25 @@ class Timed:
         async def timed_send(message: Message) -> None:
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body"):
-                self.samples.append((time.perf_counter() - start, cpu, time.process_time()))
+                now = time.perf_counter()
+                self.samples.append((now - start, cpu, time.process_time(), start))
 
         await self.app(scope, receive, timed_send)
+
+
+def _probe_arrivals() -> list[float]:
+    """Note when uvicorn reads each answer request's first bytes (a measuring probe)."""
+    arrivals: list[float] = []
+    received = HttpToolsProtocol.data_received
+    head = f"POST {twiml.ANSWER_PATH}".encode()
+
+    def data_received(self: HttpToolsProtocol, data: bytes) -> None:
+        if data.startswith(head):
+            arrivals.append(time.perf_counter())
+        received(self, data)
+
+    HttpToolsProtocol.data_received = data_received  # type: ignore[method-assign]
+    return arrivals
 
 
 class Router:
@@ -104,14 +131,19 @@ def serve(agents: int, conn: Connection, use_uvloop: bool) -> None:
         for agent in router.ready:  # agents' lines as if opened (no REST calls here)
             carrier._agents.legs[agent] = "CA" + uuid.uuid4().hex
         timed = Timed(build_app(carrier.webhooks))
+        arrivals = _probe_arrivals()
         await carrier.start(router)
         async with serving(timed, "127.0.0.1", 0) as server:
             conn.send(server.port)
             loop = asyncio.get_running_loop()
             while (command := await loop.run_in_executor(None, conn.recv)) != "stop":
                 assert command == "stats"
-                conn.send((timed.samples, len(router.ready), router.abandoned))
+                usage = resource.getrusage(resource.RUSAGE_SELF)
+                cpu = (usage.ru_utime, usage.ru_stime)
+                sent = (timed.samples, arrivals[:], len(router.ready), router.abandoned, cpu)
+                conn.send(sent)
                 timed.samples = []
+                arrivals.clear()
         await carrier.stop()
 
     if use_uvloop:
@@ -182,17 +214,25 @@ async def _round(
     return [seconds for seconds, _ in results]
 
 
-async def _client(port: int, concurrency: int, rounds: int, warmup: int) -> list[float]:
+async def _client(
+    port: int, concurrency: int, rounds: int, warmup: int, server: Connection
+) -> tuple[list[float], tuple[float, float]]:
+    """Round-trip seconds of the measured answers, and the server's CPU seconds (user,
+    system) before them."""
     conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(concurrency)]
     samples: list[float] = []
+    cpu_before = (0.0, 0.0)
     for n in range(warmup + rounds):
+        if n == warmup:
+            server.send("stats")
+            cpu_before = server.recv()[-1]
         times = await _round(conns)
         if n >= warmup:
             samples.extend(times)
         await asyncio.sleep(0.05)
     for _, writer in conns:
         writer.close()
-    return samples
+    return samples, cpu_before
 
 
 def _figures(samples: list[float]) -> str:
@@ -217,17 +257,27 @@ def main(argv: Sequence[str] | None = None) -> None:
         port = ours.recv()
         ours.send("stats")
         ours.recv()  # nothing yet; the server is up
-        client = asyncio.run(_client(port, args.concurrency, args.rounds, args.warmup))
+        client, cpu_before = asyncio.run(
+            _client(port, args.concurrency, args.rounds, args.warmup, ours)
+        )
         ours.send("stats")
-        inside, ready, abandoned = ours.recv()
+        inside, arrivals, ready, abandoned, cpu_after = ours.recv()
         ours.send("stop")
     finally:
         server.join(10)
         if server.is_alive():
             server.kill()
-    inside = inside[args.warmup * args.concurrency :]
     bursts = [inside[i : i + args.concurrency] for i in range(0, len(inside), args.concurrency)]
-    cpu = [max(end for *_, end in b) - min(start for _, start, _ in b) for b in bursts]
+    cpu = [max(s[2] for s in b) - min(s[1] for s in b) for b in bursts]
+    firsts = [
+        min(arrivals[i : i + args.concurrency]) for i in range(0, len(arrivals), args.concurrency)
+    ]
+    since = [s[3] + s[0] - first for b, first in zip(bursts, firsts, strict=True) for s in b]
+    requests = 2 * args.concurrency * args.rounds
+    user, system = (
+        (after - before) / requests for after, before in zip(cpu_after, cpu_before, strict=True)
+    )
+    per_request = user + system
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     loop = "uvloop" if args.uvloop else "asyncio"
     print(
@@ -236,6 +286,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(f"round trip (client): {_figures(client)}")
     print(f"in server          : {_figures([wall for wall, *_ in inside])}")
+    print(f"since arrival      : {_figures(since)}")
+    print(
+        f"server CPU per request (all of it): {per_request * 1e6:.0f} us = user "
+        f"{user * 1e6:.0f} + system {system * 1e6:.0f} "
+        f"({per_request * args.concurrency * 1000:.1f} ms per {args.concurrency} requests)"
+    )
     print(
         f"server CPU per burst of {args.concurrency} answers: median "
         f"{statistics.median(cpu) * 1000:.1f} ms, best {min(cpu) * 1000:.1f} ms "

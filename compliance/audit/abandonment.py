@@ -18,12 +18,14 @@ from typing import Any
 from sqlalchemy import (
     Float,
     Select,
+    and_,
     case,
     cast,
     func,
     literal,
     literal_column,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -137,6 +139,27 @@ def _period_expr(dialect: str, by: str) -> Any:
     )
 
 
+# Every campaign in the log, found by a skip scan (one index probe per campaign). Naming them
+# lets the scan of the live-answer index (campaign_id, answered_by, ...) seek to each campaign's
+# live answers instead of reading every record's entry (2.4 of 10 M: 0.9 s instead of 2.2 s).
+_EVERY_CAMPAIGN = text(
+    "call_log.campaign_id = ANY(ARRAY("
+    "WITH RECURSIVE c(id) AS (SELECT min(campaign_id) FROM call_log UNION ALL"
+    " SELECT (SELECT min(campaign_id) FROM call_log WHERE campaign_id > c.id)"
+    " FROM c WHERE c.id IS NOT NULL) SELECT id FROM c WHERE id IS NOT NULL))"
+)
+
+
+def _roomy(session: Session) -> None:
+    """PostgreSQL: memory for the half hours of a whole log (350,000 for 10 M records) so that
+    aggregating and sorting them stay in memory (spilled at the default 4 MB: 10 s instead of
+    3.5 s), and no JIT compilation (0.7 s, which the query never earns back); for the rest of
+    the caller's transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL work_mem = '128MB'"))
+        session.execute(text("SET LOCAL jit = off"))
+
+
 def _grouped(
     session: Session,
     by: str,
@@ -153,6 +176,8 @@ def _grouped(
     )
     if campaign_id is not None:
         query = query.where(CallLogRow.campaign_id == campaign_id)
+    elif session.get_bind().dialect.name == "postgresql":
+        query = query.where(_EVERY_CAMPAIGN)
     if since is not None:
         query = query.where(CallLogRow.started_at >= since)
     if until is not None:
@@ -183,18 +208,26 @@ def live_slots(
     return sorted(slots, key=lambda s: (s.campaign_id, s.start))
 
 
-def _worst_query(grouped: Any) -> Select[Any]:
+def _worst_query(grouped: Any, dialect: str) -> Select[Any]:
     """Each campaign's top half hour of ``grouped`` (a subquery or CTE of half hours)."""
     rate = cast(grouped.c.abandoned, Float) / grouped.c.live
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=grouped.c.campaign_id,
-            order_by=(rate.desc(), grouped.c.live.desc(), grouped.c.period.desc()),
+    if dialect == "postgresql":
+        # Rank only the half hours at each campaign's top rate (a hash aggregate and join)
+        # instead of sorting all of them by rate (1.4 s instead of 2.5 s of server CPU).
+        top = (
+            select(grouped.c.campaign_id, func.max(rate).label("top"))
+            .group_by(grouped.c.campaign_id)
+            .subquery()
         )
-        .label("rank")
-    )
-    ranked = select(grouped, rank).subquery()
+        candidates = select(grouped).join(
+            top, and_(top.c.campaign_id == grouped.c.campaign_id, rate == top.c.top)
+        )
+        order: tuple[Any, ...] = (grouped.c.live.desc(), grouped.c.period.desc())
+    else:
+        candidates = select(grouped)
+        order = (rate.desc(), grouped.c.live.desc(), grouped.c.period.desc())
+    rank = func.row_number().over(partition_by=grouped.c.campaign_id, order_by=order)
+    ranked = candidates.add_columns(rank.label("rank")).subquery()
     query = select(ranked.c.campaign_id, ranked.c.period, ranked.c.live, ranked.c.abandoned)
     return query.where(ranked.c.rank == 1)
 
@@ -207,8 +240,10 @@ def worst_slots(
 ) -> dict[int, Slot]:
     """Each campaign's half hour with the highest abandon rate (then the most live answers,
     then the latest), computed in the database."""
+    _roomy(session)
     grouped = _grouped(session, "half_hour", campaign_id, since, until).subquery()
-    return {int(row[0]): _slot(*row) for row in session.execute(_worst_query(grouped))}
+    dialect = session.get_bind().dialect.name
+    return {int(row[0]): _slot(*row) for row in session.execute(_worst_query(grouped, dialect))}
 
 
 def _days_and_worst(
@@ -220,6 +255,7 @@ def _days_and_worst(
     """Days and each campaign's worst half hour in one pass over the log: the half hours are
     aggregated once (a materialized CTE), and both answers are drawn from them."""
     dialect = session.get_bind().dialect.name
+    _roomy(session)
     hh = _grouped(session, "half_hour", campaign_id, since, until).cte("hh")
     hh = hh.prefix_with("MATERIALIZED")
     if dialect == "postgresql":
@@ -233,7 +269,7 @@ def _days_and_worst(
         func.sum(hh.c.live).label("live"),
         func.sum(hh.c.abandoned).label("abandoned"),
     ).group_by(hh.c.campaign_id, day)
-    worst = _worst_query(hh).subquery()
+    worst = _worst_query(hh, dialect).subquery()
     top = select(
         literal("worst").label("kind"),
         worst.c.campaign_id,

@@ -179,7 +179,7 @@ def calls(
     with open_session(ctx) as session:
         campaign_id = None if campaign is None else resolve_campaign(session, campaign)
         where = CallFilter(campaign_id, lo, hi, number, agent, outcome)
-        rows = iter_calls(session, where, limit=limit)
+        rows = iter_calls(session, where, limit=limit, decode_json=fmt is Format.JSON)
         with _output(out) as handle:
             columns = TABLE_COLUMNS if fmt is Format.TABLE else CALL_COLUMNS
             count = write_rows(handle, fmt, columns, rows, title="Call log")

@@ -78,9 +78,15 @@ class CallFilter:
 
 
 def iter_calls(
-    session: Session, where: CallFilter, *, limit: int | None = None, batch: int = 5_000
+    session: Session,
+    where: CallFilter,
+    *,
+    limit: int | None = None,
+    batch: int = 5_000,
+    decode_json: bool = True,
 ) -> Iterator[dict[str, Any]]:
-    """Matching records, oldest first, as plain dicts (JSON fields decoded)."""
+    """Matching records, oldest first, as plain dicts; the JSON fields decoded, or else as
+    stored (their compact JSON text, which is what a CSV or table cell shows)."""
     columns = [getattr(CallLogRow, name) for name in CALL_COLUMNS]
     query = where.apply(select(*columns)).order_by(CallLogRow.started_at, CallLogRow.seq)
     if limit is not None:
@@ -88,8 +94,9 @@ def iter_calls(
     result = session.execute(query.execution_options(yield_per=batch))
     for row in result:
         record = dict(zip(CALL_COLUMNS, row, strict=True))
-        for name in JSON_COLUMNS:
-            record[name] = json.loads(record[name])
+        if decode_json:
+            for name in JSON_COLUMNS:
+                record[name] = json.loads(record[name])
         yield record
 
 

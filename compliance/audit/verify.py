@@ -13,7 +13,7 @@ Tampering that renumbers the records after an insertion or deletion shows as one
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -98,6 +98,13 @@ class ChainVerifier:
             checked += 1
         self._prev, self._prev_ok, self._prev2_hash = prev, prev_ok, prev2_hash
         self.checked += checked
+
+    def resume(self, intact: Sequence[StoredRow]) -> None:
+        """Continue after rows checked elsewhere and found intact (content and links): the last
+        two of ``intact``, the rows just before the next one fed, stand as the previous rows."""
+        if intact:
+            self._prev, self._prev_ok = intact[-1], True
+            self._prev2_hash = intact[-2][2] if len(intact) > 1 else None
 
     @property
     def last(self) -> StoredRow | None:

@@ -28,7 +28,7 @@ from compliance.dnc.numbers import is_valid_nanp
 
 __all__ = ["Action", "BadLine", "ParsedChunk", "iter_chunks", "parse_chunk", "parse_line"]
 
-CHUNK_BYTES = 32 << 20
+CHUNK_BYTES = 8 << 20  # about 750,000 lines: the temporaries of one block stay under 100 MB
 _NL, _CR, _COMMA, _ZERO = 10, 13, 44, 48
 
 

@@ -1,10 +1,12 @@
 """The agent state machine: ready, paused (with a pause code), reserved, on call, wrap-up,
-logged out; with the time spent in each state.
+logged out; preview (a preview campaign's lead on screen, before any dial); with the time spent
+in each state.
 
 ::
 
     logged_out -> ready | paused
-    ready      -> reserved | paused | logged_out
+    ready      -> reserved | preview | paused | logged_out
+    preview    -> reserved | ready | paused | logged_out   (dial, skip, or the lead is released)
     reserved   -> on_call | ready          (the bridge failed or the callee left)
     on_call    -> wrap_up
     wrap_up    -> ready | paused | logged_out
@@ -26,6 +28,7 @@ class AgentState(StrEnum):
     LOGGED_OUT = "logged_out"
     READY = "ready"
     PAUSED = "paused"
+    PREVIEW = "preview"  # reading a preview lead, deciding to dial or skip
     RESERVED = "reserved"
     ON_CALL = "on_call"
     WRAP_UP = "wrap_up"
@@ -34,7 +37,8 @@ class AgentState(StrEnum):
 A = AgentState
 AGENT_TRANSITIONS: dict[AgentState, frozenset[AgentState]] = {
     A.LOGGED_OUT: frozenset({A.READY, A.PAUSED}),
-    A.READY: frozenset({A.RESERVED, A.PAUSED, A.LOGGED_OUT}),
+    A.READY: frozenset({A.RESERVED, A.PREVIEW, A.PAUSED, A.LOGGED_OUT}),
+    A.PREVIEW: frozenset({A.RESERVED, A.READY, A.PAUSED, A.LOGGED_OUT}),
     A.RESERVED: frozenset({A.ON_CALL, A.READY}),
     A.ON_CALL: frozenset({A.WRAP_UP}),
     A.WRAP_UP: frozenset({A.READY, A.PAUSED, A.LOGGED_OUT}),

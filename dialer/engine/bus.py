@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-__all__ = ["AgentChanged", "CallChanged", "EngineEvent", "EventBus", "ScreenPop"]
+__all__ = ["AgentChanged", "CallChanged", "EngineEvent", "EventBus", "PreviewPop", "ScreenPop"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,18 @@ class ScreenPop:
     agent_id: str
     call_id: str
     campaign_id: int
+    lead: dict[str, Any]
+    at: datetime
+    script: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewPop:
+    """A preview lead is on ``agent_id``'s screen, before any dial: dial or skip it."""
+
+    agent_id: str
+    campaign_id: int
+    lead_id: int
     lead: dict[str, Any]
     at: datetime
     script: str | None = None
@@ -44,7 +56,7 @@ class CallChanged:
     agent_id: str | None = None
 
 
-EngineEvent = ScreenPop | AgentChanged | CallChanged
+EngineEvent = ScreenPop | PreviewPop | AgentChanged | CallChanged
 Handler = Callable[[Any], None]
 
 

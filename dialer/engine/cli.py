@@ -136,7 +136,10 @@ async def _run(
         await engine.start()
         if agents and isinstance(carrier, SimulatedCarrier):
             sim = SimulatedAgents(
-                runtime.desk, carrier, AgentSampler(world.agents, np.random.default_rng(seed))
+                runtime.desk,
+                carrier,
+                AgentSampler(world.agents, np.random.default_rng(seed)),
+                rng=np.random.default_rng([seed, 1]),  # their preview decisions
             )
             await sim.login([f"agent-{i + 1}" for i in range(agents)], ids)
         stop = asyncio.Event()

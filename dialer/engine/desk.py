@@ -36,7 +36,10 @@ def move_agent(
     pause_code: str | None = None,
 ) -> None:
     """Move ``agent``, keep the campaigns' ready sets, log the stretch, tell subscribers; a
-    newly ready agent takes the longest-waiting live callee of their campaigns."""
+    newly ready agent takes the longest-waiting live callee of their campaigns; an agent leaving
+    ``preview`` other than to dial gives their preview lead back."""
+    if agent.state is AgentState.PREVIEW and state is not AgentState.RESERVED:
+        engine.preview.withdraw(agent, f"the agent went {state}")
     stretch = agent.move(state, at, engine.clock.monotonic(), pause_code)
     if call_id is not None:
         agent.call_id = call_id
@@ -52,8 +55,8 @@ def move_agent(
             run.ready.pop(agent.id, None)
     if engine.bus.wants(AgentChanged):
         engine.bus.publish(AgentChanged(agent.id, str(state), at, agent.call_id, pause_code))
-    if state is AgentState.READY:
-        _take_waiting(engine, agent)
+    if state is AgentState.READY and not engine.preview.holds.take(agent, at, agent.since_mono):
+        _take_waiting(engine, agent)  # (an agent held for a callback gets its lead instead)
 
 
 def _take_waiting(engine: Engine, agent: Agent) -> None:
@@ -155,6 +158,15 @@ class Desk:
     def pause(self, agent_id: str, code: str = "break") -> None:
         agent = self._agent(agent_id)
         move_agent(self.engine, agent, AgentState.PAUSED, self.engine.clock.now(), pause_code=code)
+
+    def dial(self, agent_id: str, lead_id: int) -> None:
+        """Preview: dial the lead on the agent's screen (placed on the engine's next tick, if the
+        compliance gate allows it then)."""
+        self.engine.preview.request_dial(self._agent(agent_id), lead_id)
+
+    def skip(self, agent_id: str, lead_id: int) -> None:
+        """Preview: skip the lead on the agent's screen; the next lead follows."""
+        self.engine.preview.skip(self._agent(agent_id), lead_id)
 
     async def hangup(self, agent_id: str) -> None:
         """The agent ends the call they are on."""

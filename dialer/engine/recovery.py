@@ -2,8 +2,10 @@
 
 Every call row of this owner that is not final is closed: a call the carrier still has up is hung
 up; either way the call ends ``completed`` if it had been answered, else ``canceled``, with the
-``lost`` disposition (retried per its rule) and a call-log record. Leads this owner claimed but
-never dialed are released; leads of any dialer whose lease expired mid-call are put back.
+``lost`` disposition (retried per its rule) and a call-log record, unless the call log already
+holds one (the process died after logging the call but before its row was marked final). Leads
+this owner claimed but never dialed are released; leads of any dialer whose lease expired
+mid-call are put back.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from campaigns.enums import LeadStatus
 from campaigns.models import Lead
 from compliance.api import CallRecord
+from compliance.audit.models import CallLogRow
 from dialer.engine.calls import CallState
 from dialer.engine.dispositions import lead_after, system_rules
 from dialer.engine.leads import LeadOutcome
@@ -56,6 +59,7 @@ async def recover(engine: Engine) -> int:
             ).all()
             for row in rows
         }
+        logged = _logged(session, [row.id for row in rows])
     for row in rows:
         if row.carrier_call_id is not None and row.carrier_call_id in active:
             await engine.carrier.hangup(row.carrier_call_id)
@@ -98,6 +102,8 @@ async def recover(engine: Engine) -> int:
                         disposition,
                     )
                 )
+            if row.id in logged:
+                continue
             records.append(
                 CallRecord(
                     call_id=row.id,
@@ -130,6 +136,17 @@ async def recover(engine: Engine) -> int:
     retry = timedelta(seconds=lost_rule.retry_after_s or 0)
     engine.leads.reclaim_expired(now, retry)
     return len(rows)
+
+
+def _logged(session: Session, call_ids: list[str]) -> set[str]:
+    """Which of these calls the call log already holds."""
+    found: set[str] = set()
+    for start in range(0, len(call_ids), 500):
+        chunk = call_ids[start : start + 500]
+        found.update(
+            session.scalars(select(CallLogRow.call_id).where(CallLogRow.call_id.in_(chunk)))
+        )
+    return found
 
 
 def _attempts(session: Session, lead_id: int) -> int:

@@ -42,8 +42,10 @@ from dialer.engine.bus import CallChanged, EventBus, ScreenPop
 from dialer.engine.calls import LIVE_ANSWERS, Call, CallState
 from dialer.engine.campaign import CampaignConfig, CampaignRun, load_campaign
 from dialer.engine.dispositions import Rule, lead_after, opt_out_digits
+from dialer.engine.hours import CampaignHours
 from dialer.engine.jobs import ApsJobRunner, ClockJobRunner
 from dialer.engine.leads import ClaimedLead, LeadOutcome, LeadStore
+from dialer.engine.preview import Previewer
 from dialer.engine.routing import LongestIdle, RoutingPolicy
 from dialer.engine.store import CallMeta, WriteBuffer
 from dialer.errors import CarrierError
@@ -70,6 +72,7 @@ _ANSWER_STATES = {
 _PACE_STATES = {
     AgentState.READY: PaceAgent.READY,
     AgentState.RESERVED: PaceAgent.RESERVED,
+    AgentState.PREVIEW: PaceAgent.RESERVED,  # busy with a preview lead (see .preview)
     AgentState.ON_CALL: PaceAgent.ON_CALL,
     AgentState.WRAP_UP: PaceAgent.WRAP_UP,
     AgentState.PAUSED: PaceAgent.PAUSED,
@@ -134,6 +137,8 @@ class Engine:
         self._jobs: ClockJobRunner | ApsJobRunner | None = None
         self.tick_seconds: list[float] = []  # wall time of each tick, when measured
         self.route_seconds: list[float] = []
+        self.preview = Previewer(self)  # preview campaigns' offers (see .preview)
+        self.hours = CampaignHours(self)  # campaigns outside their own calling hours
 
     # -- set-up ---------------------------------------------------------------------------------
 
@@ -149,6 +154,7 @@ class Engine:
 
         await self.carrier.start(self.on_event)
         await recover(self)
+        self.preview.recover()
         self._jobs = _job_runner(self)
         if self._jobs is not None:
             self._jobs.start()
@@ -160,6 +166,7 @@ class Engine:
     async def stop(self, drain_s: float = 3600.0) -> None:
         """Stop dialing: hang up calls not yet with an agent, let connected calls end and be
         dispositioned (at most ``drain_s``), write everything, give back undialed leads."""
+        self.preview.stop()
         for run in self.campaigns.values():
             if run.claiming is not None:
                 await run.claiming
@@ -226,8 +233,13 @@ class Engine:
         self._tokens = min(cps * max(self.options.tick_s, 1.0), self._tokens + cps * elapsed)
         now = self.clock.now()
         batch: list[tuple[CampaignRun, Call]] = []
+        self.hours.check(now, mono)
         for run in self.campaigns.values():
-            batch.extend(self._plan(run, now, mono))
+            if run.config.id in self.hours.closed:  # outside its hours: no new calls
+                continue
+            batch.extend(self.preview.plan(run, now, mono))  # preview leads, held callbacks
+            if run.config.dial_mode != "preview":
+                batch.extend(self._plan(run, now, mono))
         if batch:
             self._persist_new(batch, now)
             await self._originate(batch)
@@ -452,6 +464,8 @@ class Engine:
             await self._machine(run, call)
             return
         run.counters.live_answers += 1
+        if await self.preview.answered(run, call):  # its agent is reserved for it
+            return
         started = self.perf() if self.perf is not None else 0.0
         agent = self.routing.choose(call, run.ready)
         if agent is not None:
@@ -574,6 +588,7 @@ class Engine:
         if was_waiting:
             self.budget.record(run.config.id, at, abandoned=False)
         self.finalize(run, call, disposition)
+        self.preview.call_over(call, disposition)
 
     def _system_outcome(self, call: Call, was_waiting: bool) -> tuple[OutcomeKind | None, str]:
         states = {s for s, _ in call.states}

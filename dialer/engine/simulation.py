@@ -184,7 +184,8 @@ async def _shift(
     engine = runtime.engine
     engine.add_campaign(campaign_id)
     await engine.start()
-    agents = SimulatedAgents(runtime.desk, carrier, sampler)
+    rng = np.random.default_rng([config.seed, 1])  # their preview decisions
+    agents = SimulatedAgents(runtime.desk, carrier, sampler, rng=rng)
     await agents.login([f"agent-{i + 1}" for i in range(config.agents)], [campaign_id])
     engine.perf = time.perf_counter
     await engine.run(duration_s=config.hours * 3600)

@@ -21,6 +21,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "dialer.engine.models",
     "compliance.audit.models",
     "dialer.access.models",
+    "dialer.engine.preview_models",
 )
 
 NAMING = {

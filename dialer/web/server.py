@@ -81,9 +81,15 @@ async def serving(
 ) -> AsyncIterator[Serving]:
     """Serve ``app`` on ``host:port`` while the block runs; stop gracefully after it."""
     sock = _bind(host, port)
-    # proxy_headers off: the app reads X-Forwarded-* itself where it matters (signatures)
+    # proxy_headers off: the app reads X-Forwarded-* itself where it matters (signatures);
+    # no access log and no Server header: less work per webhook, nothing said about the stack
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        proxy_headers=False,
+        server_header=False,
     )
     server = _EmbeddedServer(config, own_signals=own_signals)
     task = asyncio.create_task(server.serve(sockets=[sock]))

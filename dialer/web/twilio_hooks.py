@@ -1,30 +1,46 @@
-"""Twilio's webhook routes: thin adapters from signed HTTP requests to ``TwilioWebhooks``.
+"""Twilio's webhook endpoints: thin adapters from signed HTTP requests to ``TwilioWebhooks``.
 
 A request whose signature does not check out gets 403, is logged (path and client, never the
 token), and reaches no handler, so it changes nothing.
 
-Each route's endpoint is a plain ASGI callable (no ``Request`` object, the form parsed once):
-the answer webhook is on the 2-second path, so it does as little as it can.
+Each endpoint is a plain ASGI callable, reached without a framework's middleware or router
+(:mod:`dialer.web.app`): the answer webhook is on the 2-second path and 200 of them may arrive
+at once, so each does as little as it can: the headers it needs picked in one pass, the form
+parsed once, one HMAC, the public URL built once per query string, TwiML from a cache.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import Headers
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from twilio.request_validator import RequestValidator
 
 from dialer.carriers.twilio import TwilioWebhooks, twiml
 from dialer.web.signature import SIGNATURE_HEADER, FormFields, candidate_urls, is_signed
 
-__all__ = ["twilio_routes"]
+__all__ = ["SignedEndpoint", "twilio_endpoints"]
 
 log = logging.getLogger(__name__)
-IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+IDEMPOTENCY_HEADER = "i-twilio-idempotency-token"
+#: The request headers an endpoint reads (ASGI gives names in lower case).
+_WANTED = frozenset(
+    name.encode()
+    for name in (
+        SIGNATURE_HEADER.lower(),
+        IDEMPOTENCY_HEADER,
+        "x-forwarded-proto",
+        "x-forwarded-host",
+        "host",
+    )
+)
+_SIGNATURE = SIGNATURE_HEADER.lower()
+_XML = (b"content-type", b"application/xml")
+_TEXT = (b"content-type", b"text/plain; charset=utf-8")
 #: What a handler answers: TwiML (200, XML) or None (204, no body).
 Handler = Callable[[TwilioWebhooks, "Webhook"], Awaitable[str | None]]
 
@@ -32,25 +48,45 @@ Handler = Callable[[TwilioWebhooks, "Webhook"], Awaitable[str | None]]
 class Webhook:
     """A signed Twilio request: its form fields, query and idempotency token."""
 
-    def __init__(self, form: FormFields, query: str, headers: Headers) -> None:
+    def __init__(self, form: FormFields, query: str, headers: dict[str, str]) -> None:
         self.params = form.first()
-        self.query = dict(parse_qsl(query, keep_blank_values=True))
+        self.query = _query(query)
         self.token = headers.get(IDEMPOTENCY_HEADER, "")
 
 
+@lru_cache(maxsize=1024)
+def _query(query: str) -> Mapping[str, str]:
+    """A query string's fields (read-only; our URLs carry a handful of distinct queries)."""
+    return MappingProxyType(dict(parse_qsl(query, keep_blank_values=True)))
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    """The headers an endpoint reads, by lower-case name (the first of repeated ones)."""
+    found: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        if name in _WANTED:
+            found.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return found
+
+
 async def _body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
+    message = await receive()
+    body: bytes = message.get("body", b"")
+    if not message.get("more_body", False):
+        return body  # the usual case: one message
+    chunks = [body]
+    while message.get("more_body", False):
         message = await receive()
         chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+    return b"".join(chunks)
 
 
-async def _respond(send: Send, status: int, body: bytes, media_type: str = "") -> None:
-    headers = [(b"content-length", str(len(body)).encode())]
+async def _respond(
+    send: Send, status: int, body: bytes, media_type: tuple[bytes, bytes] | None = None
+) -> None:
+    headers = [(b"content-length", b"%d" % len(body))]
     if media_type:
-        headers.append((b"content-type", media_type.encode()))
+        headers.append(media_type)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -66,21 +102,21 @@ class SignedEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         form = FormFields((await _body(receive)).decode("utf-8", errors="replace"))
-        headers = Headers(scope=scope)
+        headers = _headers(scope)
         query = scope.get("query_string", b"").decode("latin-1")
         urls = candidate_urls(
             self.hooks.public_url, self.path, scope["path"], query, headers, scope["scheme"]
         )
-        if not is_signed(self.validator, urls, form, headers.get(SIGNATURE_HEADER, "")):
+        if not is_signed(self.validator, urls, form, headers.get(_SIGNATURE, "")):
             client = scope["client"][0] if scope.get("client") else "?"
             log.warning("refused %s from %s: invalid %s", self.path, client, SIGNATURE_HEADER)
-            await _respond(send, 403, b"invalid signature", "text/plain; charset=utf-8")
+            await _respond(send, 403, b"invalid signature", _TEXT)
             return
         reply = await self.handle(self.hooks, Webhook(form, query, headers))
         if reply is None:
             await _respond(send, 204, b"")
         else:
-            await _respond(send, 200, reply.encode(), "application/xml")
+            await _respond(send, 200, reply.encode(), _XML)
 
 
 async def _answer(hooks: TwilioWebhooks, hook: Webhook) -> str | None:
@@ -106,8 +142,8 @@ async def _agent_status(hooks: TwilioWebhooks, hook: Webhook) -> str | None:
     return None
 
 
-def twilio_routes(hooks: TwilioWebhooks) -> list[Route]:
-    """The signed webhook routes, at the paths the carrier gives Twilio."""
+def twilio_endpoints(hooks: TwilioWebhooks) -> dict[str, SignedEndpoint]:
+    """The signed webhook endpoints (POST only), by the paths the carrier gives Twilio."""
     table: dict[str, Handler] = {
         twiml.ANSWER_PATH: _answer,
         twiml.GATHER_PATH: _gather,
@@ -115,7 +151,4 @@ def twilio_routes(hooks: TwilioWebhooks) -> list[Route]:
         twiml.AMD_PATH: _amd,
         twiml.AGENT_STATUS_PATH: _agent_status,
     }
-    return [
-        Route(path, SignedEndpoint(hooks, path, handle), methods=["POST"])
-        for path, handle in table.items()
-    ]
+    return {path: SignedEndpoint(hooks, path, handle) for path, handle in table.items()}

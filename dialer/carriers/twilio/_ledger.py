@@ -73,11 +73,16 @@ TERMINAL_STATUSES: dict[str, EndReason] = {
 }
 
 
+_STATUS_SIGNALS = {
+    "ringing": Signal.RINGING,
+    "in-progress": Signal.LIVE,
+    **dict.fromkeys(TERMINAL_STATUSES, Signal.END),
+}
+
+
 def signal_for_status(status: str) -> Signal | None:
     """The signal a ``CallStatus`` value carries (``queued``/``initiated`` carry none)."""
-    if status in TERMINAL_STATUSES:
-        return Signal.END
-    return {"ringing": Signal.RINGING, "in-progress": Signal.LIVE}.get(status)
+    return _STATUS_SIGNALS.get(status)
 
 
 def end_reason(status: str) -> EndReason:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
+from typing import Any
 
 from dialer.carriers.base import (
     AnswerKind,
@@ -21,7 +22,7 @@ from dialer.carriers.base import (
 )
 from dialer.carriers.twilio import twiml
 from dialer.carriers.twilio._config import TwilioConfig
-from dialer.carriers.twilio._delivery import EventDelivery, wait_briefly
+from dialer.carriers.twilio._delivery import EventDelivery, start_eagerly, wait_briefly
 from dialer.carriers.twilio._ledger import (
     CallLedger,
     CallRecord,
@@ -79,7 +80,7 @@ class TwilioWebhooks:
         self._delivery = delivery
         self._agents = agents
         self._replies: OrderedDict[str, str] = OrderedDict()
-        self._background: set[asyncio.Task[bool]] = set()
+        self._background: set[asyncio.Future[bool]] = set()
 
     @property
     def auth_token(self) -> str:
@@ -142,8 +143,8 @@ class TwilioWebhooks:
         if not digits or record.ended:
             return self._remember(token, twiml.hangup())
         event = KeyPressed(call_id=record.sid, at=self._clock.now(), digits=digits)
-        task = asyncio.create_task(self._delivery.key_pressed(record, lambda: event))
-        reply = await self._decide(record, task, default=twiml.hangup())
+        delivery = self._delivery.key_pressed(record, lambda: event)
+        reply = await self._decide(record, delivery, default=twiml.hangup())
         return self._remember(token, reply)
 
     async def agent_status(self, params: Params, query: Params) -> None:
@@ -156,20 +157,24 @@ class TwilioWebhooks:
     def _answered_event(self, record: CallRecord, kind: AnswerKind) -> CallAnswered:
         return CallAnswered(call_id=record.sid, at=self._clock.now(), kind=kind)
 
-    def _answered(self, record: CallRecord, kind: AnswerKind) -> asyncio.Task[bool]:
-        return asyncio.create_task(
-            self._delivery.signal(record, Signal.ANSWER, lambda: self._answered_event(record, kind))
+    def _answered(self, record: CallRecord, kind: AnswerKind) -> Coroutine[Any, Any, bool]:
+        return self._delivery.signal(
+            record, Signal.ANSWER, lambda: self._answered_event(record, kind)
         )
 
     async def _decide(
-        self, record: CallRecord, task: asyncio.Task[bool], default: str | None = None
+        self, record: CallRecord, delivery: Coroutine[Any, Any, bool], default: str | None = None
     ) -> str:
-        """Let the engine act on ``task``'s event; what it chose becomes this webhook's reply."""
+        """Let the engine act on ``delivery``'s event; what it chose becomes this webhook's
+        reply. The delivery starts at once (see ``start_eagerly``): an engine that decides
+        without waiting is done before this returns, with no task and no extra loop turn."""
         record.replying, record.reply = True, None
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
         try:
-            await wait_briefly(task, self._config.answer_deadline_s)
+            task = start_eagerly(delivery)
+            if not task.done():
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+                await wait_briefly(task, self._config.answer_deadline_s)
         finally:
             record.replying = False
         return record.reply or default or twiml.hold(self._config.hold_s)

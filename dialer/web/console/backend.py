@@ -124,6 +124,7 @@ class AgentView:
     call: CallInfo | None = None
     preview: PreviewInfo | None = None
     wrap_up_limit_s: float | None = None
+    notice: str | None = None  # what became of the agent's last preview lead, e.g. a denial
 
 
 @dataclass(frozen=True, slots=True)

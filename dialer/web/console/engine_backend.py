@@ -38,6 +38,7 @@ from dialer.web.console.backend import (
     DispositionChoice,
     DispositionInput,
     LeadCard,
+    PreviewInfo,
     SupervisorSnapshot,
 )
 from dialer.web.console.callback_window import callback_window, check_callback
@@ -53,6 +54,7 @@ _STATES = {
     EngineAgentState.LOGGED_OUT: AgentState.LOGGED_OUT,
     EngineAgentState.READY: AgentState.READY,
     EngineAgentState.PAUSED: AgentState.PAUSED,
+    EngineAgentState.PREVIEW: AgentState.PREVIEW,
     EngineAgentState.RESERVED: AgentState.RESERVED,
     EngineAgentState.ON_CALL: AgentState.IN_CALL,
     EngineAgentState.WRAP_UP: AgentState.WRAP_UP,
@@ -82,7 +84,11 @@ class _Held:
 
 
 def _zone(call: Call) -> str:
-    for name in call.timezones:
+    return _first_zone(call.timezones)
+
+
+def _first_zone(timezones: Sequence[str]) -> str:
+    for name in timezones:
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
@@ -158,9 +164,10 @@ class EngineBackend:
             return AgentView(agent_id, AgentState.LOGGED_OUT, now, now, self._campaigns())
         call = self.engine.calls.get(agent.call_id or "")
         run = self.engine.campaigns.get(call.campaign_id) if call is not None else None
+        preview, dialing = self._preview(agent)
         return AgentView(
             agent_id=agent_id,
-            state=_STATES[agent.state],
+            state=AgentState.DIALING if dialing else _STATES[agent.state],
             state_since=agent.since or now,
             now=now,
             campaigns=self._campaigns(),
@@ -169,7 +176,23 @@ class EngineBackend:
             pause_codes=PAUSE_CODES,
             call=self._call_info(agent, call, run, now),
             wrap_up_limit_s=run.config.max_wrap_s if run is not None else None,
+            preview=preview,
+            notice=self.engine.preview.notices.get(agent_id),
         )
+
+    def _preview(self, agent: Agent) -> tuple[PreviewInfo | None, bool]:
+        """The preview lead on the agent's screen, and whether its call is being placed."""
+        previews = self.engine.preview
+        offer = previews.offers.get(agent.id)
+        dialing = offer is not None and offer.dial_requested
+        if offer is None and agent.state is EngineAgentState.RESERVED:
+            offer = previews.dialing.get(agent.call_id or "")
+            dialing = offer is not None
+        run = self.engine.campaigns.get(offer.campaign_id) if offer is not None else None
+        if offer is None or run is None:
+            return None, False
+        card = lead_card(offer.lead.record, _first_zone(offer.lead.facts.timezones))
+        return PreviewInfo(run.config.id, run.config.name, card, run.config.script or ""), dialing
 
     def _call_info(
         self, agent: Agent, call: Call | None, run: CampaignRun | None, now: datetime
@@ -234,10 +257,11 @@ class EngineBackend:
             )
 
     async def preview_dial(self, agent_id: str, lead_id: int) -> None:
-        raise ConflictError("the engine has no preview leads for agents yet")
+        self.desk.dial(agent_id, lead_id)
+        self.changes.notify(agent_id)  # dialing now (the engine places it on its next tick)
 
     async def preview_skip(self, agent_id: str, lead_id: int) -> None:
-        raise ConflictError("the engine has no preview leads for agents yet")
+        self.desk.skip(agent_id, lead_id)
 
     # -- the supervisor's side ------------------------------------------------------------------
 
@@ -329,6 +353,7 @@ class EngineBackend:
                 run.pacer = run.pacer.inner
         elif run is not None and not isinstance(run.pacer, _Held):
             run.pacer = _Held(run.pacer)
+            self.engine.preview.withdraw_campaign(campaign_id, "the campaign was paused")
         self.changes.notify(SUPERVISORS)
 
     async def set_dial_mode(self, campaign_id: int, mode: str) -> None:
@@ -351,6 +376,8 @@ class EngineBackend:
             )
             pacer = self.engine.pacer_factory(config)
             run.config = config
+            if dial_mode is not DialMode.PREVIEW:
+                self.engine.preview.withdraw_campaign(campaign_id, f"the campaign went {mode}")
             if isinstance(run.pacer, _Held):
                 run.pacer.inner = pacer
             else:

@@ -67,6 +67,13 @@ def test_calls_csv_is_formula_safe(url: str, tmp_path: Path) -> None:
     assert rows[0]["phone"] == "'+14155550000"
     assert rows[-1]["agent_id"] == '\'=HYPERLINK("x")'
     assert all(not v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
+    # The JSON fields as stored: the compact JSON a decoded value is written as.
+    listed = run_cli(url, "audit", "calls", "--format", "json").output.splitlines()
+    for row, line in zip(rows, listed, strict=True):
+        decoded = json.loads(line)
+        for name in ("states", "timezones", "local_times"):
+            assert row[name] == json.dumps(decoded[name], separators=(",", ":"))
+    assert rows[0]["states"].startswith('[["dialing","2026-03-02 15:00:00.000000"]')
 
 
 def test_calls_table(url: str) -> None:

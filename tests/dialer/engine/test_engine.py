@@ -207,3 +207,37 @@ def test_machines_are_hung_up_and_retried_per_rule(db: Engine) -> None:
         assert lead.status == LeadStatus.RETRY
         assert lead.attempts == 1
         assert lead.next_eligible_at == START + timedelta(hours=4)
+
+
+def test_recovery_does_not_log_a_call_twice_when_the_log_is_ahead_of_the_call_row(
+    db: Engine,
+) -> None:
+    """A crash after a call was logged but before its row was marked final: the restart closes
+    the row and keeps the one call-log record (the log's call id is unique)."""
+    from compliance.audit.models import CallLogRow
+    from dialer.carriers.base import AnswerKind
+    from dialer.engine.recovery import recover
+
+    async def first(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await rt.engine.tick()
+        await carrier.answer("c1", clock.now(), AnswerKind.MACHINE)
+        await carrier.end("c1", clock.now())
+
+    with VirtualClock(START) as clock:
+        carrier = ScriptedCarrier()
+        rt = build(Settings(), clock=clock, carrier=carrier, gate="allow_all", db=db)
+
+        async def main() -> None:
+            rt.engine.add_campaign(1)
+            await rt.engine.start()
+            await first(rt, carrier, clock)
+            rt.engine.writes.flush()
+            with session_factory(db).begin() as s:  # the row's final flag never reached disk
+                s.execute(CallRow.__table__.update().values(final=False))  # type: ignore[attr-defined]
+            assert await recover(rt.engine) == 1
+
+        clock.run(main())
+    with session_factory(db)() as s:
+        assert s.scalars(select(CallLogRow.call_id)).all() == [_call(db, "c1").id]
+        assert _call(db, "c1").final

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
 
 from dialer.carriers.base import AnswerKind
 from dialer.carriers.twilio import TwilioConfig, twiml
@@ -205,7 +206,26 @@ def test_form_fields_keep_repeated_keys_in_order() -> None:
     assert form.first() == {"a": "1", "b": "2", "c": ""}
 
 
-def test_cached_twiml_is_the_same_document() -> None:
-    assert twiml.bridge_to_agent("a9") is twiml.bridge_to_agent("a9")
+def _built_bridge(agent_id: str) -> str:
+    response = VoiceResponse()
+    dial = response.dial()
+    dial.conference(
+        f"agent-{agent_id}",
+        start_conference_on_enter=True,
+        end_conference_on_exit=False,
+        beep=False,
+    )
+    response.hangup()
+    return str(response)
+
+
+@given(st.text(st.characters(blacklist_categories=["Cs", "Cc", "Cn", "Co"]), max_size=12))
+def test_the_bridge_template_writes_what_twilio_s_builder_writes(agent_id: str) -> None:
+    document = twiml.bridge_to_agent(agent_id)
+    assert document == _built_bridge(agent_id)
+    assert ET.fromstring(document).findtext("Dial/Conference") == f"agent-{agent_id}"
+
+
+def test_bridges_to_different_agents_differ() -> None:
     assert "agent-a9<" in twiml.bridge_to_agent("a9")
     assert twiml.bridge_to_agent("a8") != twiml.bridge_to_agent("a9")

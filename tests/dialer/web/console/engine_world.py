@@ -4,7 +4,7 @@ real time, with the console mounted: what the end-to-end browser tests drive."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +33,7 @@ from tests.dialer.web.console.live_server import LiveServer
 START = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
 PASSWORD = "correct horse battery"
 SCRIPT = "Hello, this is Open Energy about your renewal. Is now a good time?"
+CARRIER_SEED = 11  # the simulated callees' fates
 
 
 @dataclass
@@ -44,14 +45,14 @@ class World:
     console: Console | None = None
 
 
-def _seed(db: DbEngine) -> int:
+def _seed(db: DbEngine, dial_mode: DialMode = DialMode.PROGRESSIVE) -> int:
     upgrade(db)
     with session_factory(db).begin() as session:
         for name, role in (("alice", Role.AGENT), ("sue", Role.SUPERVISOR)):
             add_user(session, name, role, PASSWORD, START, display_name=name.title())
         cid = create_demo_campaign(
             session,
-            DemoSpec(name="Spring renewals", dial_mode=DialMode.PROGRESSIVE, leads=60),
+            DemoSpec(name="Spring renewals", dial_mode=dial_mode, leads=60),
             START,
         )
         session.execute(update(Campaign).where(Campaign.id == cid).values(script=SCRIPT))
@@ -64,15 +65,23 @@ def _seed(db: DbEngine) -> int:
 
 
 @contextmanager
-def engine_world(database_url: str, speed: float = 10.0) -> Iterator[World]:
+def engine_world(
+    database_url: str,
+    speed: float = 10.0,
+    dial_mode: DialMode = DialMode.PROGRESSIVE,
+    prepare: Callable[[DbEngine, int], None] | None = None,
+) -> Iterator[World]:
+    """The world; ``prepare(db, campaign_id)`` runs on the seeded database before the engine."""
     db = make_engine(database_url)
-    cid = _seed(db)
+    cid = _seed(db, dial_mode)
+    if prepare is not None:
+        prepare(db, cid)
     clock = VirtualClock(START, speed=speed)
     holder: list[World] = []
 
     @asynccontextmanager
     async def setup() -> AsyncIterator[ASGIApp]:
-        carrier = SimulatedCarrier(clock, load_world("high"), seed=11, shift_start=START)
+        carrier = SimulatedCarrier(clock, load_world("high"), seed=CARRIER_SEED, shift_start=START)
         runtime = build(
             Settings(database_url=database_url),
             clock=clock,

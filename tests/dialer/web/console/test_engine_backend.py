@@ -206,3 +206,92 @@ def test_a_campaign_the_engine_does_not_run_can_be_started(rig: Rig) -> None:
         assert choices == {rig.campaign_id, other}
 
     rig.clock.run(scenario())
+
+
+async def _previewing(rig: Rig, agent: str) -> bool:
+    view = await rig.backend.agent_view(agent)
+    return view.state is AgentState.PREVIEW and view.preview is not None
+
+
+def test_preview_dial_and_skip_on_the_engine(rig: Rig) -> None:
+    async def scenario() -> None:
+        b, engine, cid = rig.backend, rig.runtime.engine, rig.campaign_id
+        await b.set_dial_mode(cid, "preview")
+        await b.agent_login("alice", [cid])
+        await b.agent_ready("alice")
+        await rig.until(lambda: _previewing(rig, "alice"))
+        view = await b.agent_view("alice")
+        assert view.preview is not None
+        assert view.call is None
+        first = view.preview.lead
+        assert dict(first.custom) == {"Policy": "HX-2231", "Renewal": "2026-06-01"}
+        assert first.timezone == "America/New_York"
+        assert view.preview.script == SCRIPT
+        assert engine.campaigns[cid].counters.attempts == 0  # nothing dialed before Dial
+        with pytest.raises(ConflictError):
+            await b.preview_dial("alice", first.lead_id + 1000)  # not the lead on screen
+
+        await b.preview_dial("alice", first.lead_id)
+        assert await rig.state("alice") is AgentState.DIALING
+        await engine.tick()
+        assert engine.campaigns[cid].counters.attempts == 1
+        dialing = await b.agent_view("alice")
+        assert dialing.preview is not None
+        assert dialing.preview.lead.lead_id == first.lead_id  # still on screen while it rings
+        await rig.until(lambda: _either(rig, "alice"))
+        if await rig.state("alice") is AgentState.IN_CALL:
+            call = (await b.agent_view("alice")).call
+            assert call is not None
+            assert call.lead.lead_id == first.lead_id
+            await b.hang_up("alice", call.call_id)
+            await rig.until(lambda: _in(rig, "alice", AgentState.WRAP_UP))
+            await b.disposition("alice", call.call_id, DispositionInput("not_interested"))
+        else:  # unanswered: the outcome is shown with the next lead
+            assert (await b.agent_view("alice")).notice is not None
+        await rig.until(lambda: _previewing(rig, "alice"))
+        second = (await b.agent_view("alice")).preview
+        assert second is not None
+        assert second.lead.lead_id != first.lead_id
+        await b.preview_skip("alice", second.lead.lead_id)
+        await rig.until(lambda: _previewing(rig, "alice"))
+        third = (await b.agent_view("alice")).preview
+        assert third is not None
+        assert third.lead.lead_id not in (first.lead_id, second.lead.lead_id)
+        assert engine.campaigns[cid].counters.attempts == 1  # a skip is not a call
+
+        await b.set_dial_mode(cid, "progressive")  # the lead on screen is given back
+        assert (await b.agent_view("alice")).preview is None
+        assert await rig.state("alice") in (AgentState.READY, AgentState.RESERVED)
+
+    rig.clock.run(scenario())
+
+
+async def _on_call(rig: Rig, agent: str) -> bool:
+    return await rig.state(agent) is AgentState.IN_CALL
+
+
+async def _either(rig: Rig, agent: str) -> bool:
+    return await _previewing(rig, agent) or await _on_call(rig, agent)
+
+
+def test_pausing_with_a_preview_lead_gives_it_to_the_next_agent(rig: Rig) -> None:
+    async def scenario() -> None:
+        b, cid = rig.backend, rig.campaign_id
+        await b.set_dial_mode(cid, "preview")
+        await b.agent_login("alice", [cid])
+        await b.agent_ready("alice")
+        await rig.until(lambda: _previewing(rig, "alice"))
+        lead = (await b.agent_view("alice")).preview
+        assert lead is not None
+        await b.agent_pause("alice", "break")
+        assert (await b.agent_view("alice")).preview is None
+        await b.agent_login("bob", [cid])
+        await b.agent_ready("bob")
+        await rig.until(lambda: _previewing(rig, "bob"))
+        taken = (await b.agent_view("bob")).preview
+        assert taken is not None
+        assert taken.lead.lead_id == lead.lead.lead_id
+        await b.agent_logout("bob")  # leaving with a lead on screen gives it back too
+        assert rig.runtime.engine.preview.offers == {}
+
+    rig.clock.run(scenario())
