@@ -4,8 +4,9 @@ generated call log (see ``benchmarks.audit_generate``).
     python -m benchmarks.audit_queries --url sqlite:///audit-bench.db
 
 Target (issue 8): each query over 10 million records in at most 5 s. Each query runs as the
-command runs it: the table listing (first 100 rows), a count, or a whole CSV/JSON listing;
-the figure after each is its row count (or the count computed).
+command runs it: the table listing (first 100 rows, the command's columns), a count, or a whole
+CSV/JSON listing; the figure after each is its row count (or the count computed). Besides the
+wall time, the CPU time of this process and (PostgreSQL on this machine) of the server process.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from benchmarks.server_cpu import backend_pid, process_cpu
 from compliance.audit.abandonment import abandonment
+from compliance.audit.cli import TABLE_COLUMNS
 from compliance.audit.models import CallLogRow
 from compliance.audit.output import Format, write_rows
 from compliance.audit.query import CALL_COLUMNS, CallFilter, count_calls, iter_calls
@@ -29,7 +32,8 @@ from dialer.storage import make_engine
 
 def _listing(session: Session, where: CallFilter, limit: int | None, fmt: Format) -> int:
     rows = iter_calls(session, where, limit=limit, decode_json=fmt is Format.JSON)
-    return write_rows(io.StringIO(), fmt, CALL_COLUMNS, rows)
+    columns = TABLE_COLUMNS if fmt is Format.TABLE else CALL_COLUMNS
+    return write_rows(io.StringIO(), fmt, columns, rows)
 
 
 def _abandonment(session: Session, campaign_id: int | None) -> int:
@@ -97,14 +101,21 @@ def main() -> None:
         f"{engine.dialect.name}: {total:,} call records from {first:%Y-%m-%d}; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
+    print("    wall   CPU here + server")
     worst = 0.0
     for name, run in queries:
         with Session(engine) as session:
-            started = time.perf_counter()
+            pid = backend_pid(session.connection())
+            server = None if pid is None else process_cpu(pid)
+            started, cpu = time.perf_counter(), time.process_time()
             rows = run(session)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+            if server is not None and pid is not None:
+                after = process_cpu(pid)
+                server = None if after is None else after - server
         worst = max(worst, elapsed)
-        print(f"  {elapsed:6.2f} s  {name}: {rows:,}")
+        in_server = "" if server is None else f" + {server:4.2f} s"
+        print(f"  {elapsed:6.2f} s  {cpu:4.2f} s{in_server}  {name}: {rows:,}")
     print(f"slowest query: {worst:.2f} s")
     engine.dispose()
 

@@ -14,10 +14,8 @@ import argparse
 import os
 import resource
 import time
-from pathlib import Path
 
-from sqlalchemy import Engine, text
-
+from benchmarks.server_cpu import database_cpu
 from compliance.audit.scan import verify_log
 from dialer.storage import make_engine
 
@@ -26,28 +24,6 @@ def _own_cpu() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _server_cpu(engine: Engine) -> dict[int, float]:
-    """CPU seconds of each server process connected to this database (none: not readable)."""
-    if engine.dialect.name != "postgresql":
-        return {}
-    with engine.connect() as conn:
-        pids = conn.scalars(
-            text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                " AND backend_type = 'client backend'"
-            )
-        ).all()
-    tick = os.sysconf("SC_CLK_TCK")
-    out: dict[int, float] = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[int(pid)] = (int(fields[11]) + int(fields[12])) / tick
-    return out
 
 
 def main() -> None:
@@ -61,13 +37,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     engine = make_engine(args.url)
-    server_before = _server_cpu(engine)
+    server_before = database_cpu(engine)
     cpu_before = _own_cpu()
     started = time.perf_counter()
     result = verify_log(engine, workers=args.workers, parallel_from=1, in_server=not args.in_python)
     elapsed = time.perf_counter() - started
     cpu = _own_cpu() - cpu_before
-    server_after = _server_cpu(engine)
+    server_after = database_cpu(engine)
     server = sum(t - server_before.get(pid, 0.0) for pid, t in server_after.items())
     state = "intact" if result.ok else f"{len(result.findings)} finding(s)"
     print(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 from dialer.agents.simulated import SimulatedAgents
 from dialer.carriers.simulated import AgentSampler, SimulatedCarrier, load_world
 from dialer.clock import RealClock
+from dialer.engine import gc_policy
 from dialer.engine.campaign import CampaignConfig
 from dialer.engine.demo_data import DemoSpec, create_demo_campaign
 from dialer.engine.runtime import EngineOptions
@@ -82,7 +82,16 @@ async def _load(args: argparse.Namespace, url: str) -> dict[str, float]:
     )
     await sim.login([f"agent-{i}" for i in range(args.agents)], [1])
     engine.perf = time.perf_counter
-    gc.freeze()  # the set-up's objects (leads, agents) are never garbage: keep them out of GC
+    cpu: list[float] = []  # the loop thread's CPU time per tick (a shared machine inflates wall)
+    wall_tick = engine.tick
+
+    async def tick() -> None:
+        started_cpu = time.thread_time()
+        await wall_tick()
+        cpu.append(time.thread_time() - started_cpu)
+
+    setattr(engine, "tick", tick)  # noqa: B010 (an instance's method, wrapped for measuring)
+    gc_policy.settle()  # as `dialer run` does: no tick waits on a full garbage collection
     peak = 0
     started = time.perf_counter()
     ramp_ticks = ramp_routes = 0
@@ -100,6 +109,7 @@ async def _load(args: argparse.Namespace, url: str) -> dict[str, float]:
     sampler.cancel()
     counters = engine.campaigns[1].counters
     ticks, routes = engine.tick_seconds[ramp_ticks:], engine.route_seconds[ramp_routes:]
+    cpu = cpu[ramp_ticks:]
     await engine.stop(drain_s=0.0)
     return {
         "peak_calls": peak,
@@ -108,6 +118,7 @@ async def _load(args: argparse.Namespace, url: str) -> dict[str, float]:
         "ticks": len(ticks),
         "p50_tick_ms": float(np.percentile(ticks, 50)) * 1000 if ticks else 0.0,
         "p99_tick_ms": p99_ms(ticks),
+        "p99_tick_cpu_ms": p99_ms(cpu),
         "routes": len(routes),
         "p99_route_ms": p99_ms(routes),
     }
@@ -136,7 +147,8 @@ def main() -> None:
         f"{args.agents} agents, peak {figures['peak_calls']:.0f} concurrent calls, "
         f"{figures['attempts']:.0f} attempts, {figures['bridged']:.0f} connected in "
         f"{args.seconds:g} s | tick p50 {figures['p50_tick_ms']:.1f} ms, p99 "
-        f"{figures['p99_tick_ms']:.1f} ms (target <= 50) over {figures['ticks']:.0f} ticks | "
+        f"{figures['p99_tick_ms']:.1f} ms (target <= 50; CPU p99 "
+        f"{figures['p99_tick_cpu_ms']:.1f} ms) over {figures['ticks']:.0f} ticks | "
         f"routing p99 {figures['p99_route_ms']:.3f} ms (target <= 10) over "
         f"{figures['routes']:.0f} answers"
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -34,7 +34,9 @@ class RawChunk:
     position: int  # bytes of the file consumed so far
 
 
-def read_chunks(source: CsvSource, fh: BinaryIO, rows: int = CHUNK_ROWS) -> Iterator[RawChunk]:
+def read_chunks(
+    source: CsvSource, fh: BinaryIO, rows: int = CHUNK_ROWS
+) -> Generator[RawChunk, None, None]:
     width = len(source.header)
     names = [f"c{i}" for i in range(2 * width + 8)]
     reader = pd.read_csv(
@@ -56,24 +58,26 @@ def read_chunks(source: CsvSource, fh: BinaryIO, rows: int = CHUNK_ROWS) -> Iter
     )
     skipped: list[int] = []
     seen = 0
-    while True:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ParserWarning)
-            try:
-                frame = next(reader)
-            except StopIteration:
-                break
-            except (ParserError, UnicodeDecodeError) as exc:
-                raise InputError(f"cannot read {source.path}: {exc}") from exc
-        new = [int(m) for w in caught for m in _SKIPPED.findall(str(w.message))]
-        skipped.extend(new)
-        if len(frame) == 0 and not new:
-            continue
-        numbers = np.arange(seen, seen + len(frame), dtype=np.int64) + source.skip + 1
-        for bad in sorted(skipped):
-            numbers[numbers >= bad] += 1
-        seen += len(frame)
-        cells = [frame[name].to_numpy(dtype=object) for name in names]
-        last = max((i for i, c in enumerate(cells) if i < width or (c != "").any()), default=0)
-        yield RawChunk(cells[: max(last + 1, width)], numbers, new, fh.tell())
-    reader.close()
+    try:
+        while True:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ParserWarning)
+                try:
+                    frame = next(reader)
+                except StopIteration:
+                    break
+                except (ParserError, UnicodeDecodeError) as exc:
+                    raise InputError(f"cannot read {source.path}: {exc}") from exc
+            new = [int(m) for w in caught for m in _SKIPPED.findall(str(w.message))]
+            skipped.extend(new)
+            if len(frame) == 0 and not new:
+                continue
+            numbers = np.arange(seen, seen + len(frame), dtype=np.int64) + source.skip + 1
+            for bad in sorted(skipped):
+                numbers[numbers >= bad] += 1
+            seen += len(frame)
+            cells = [frame[name].to_numpy(dtype=object) for name in names]
+            last = max((i for i, c in enumerate(cells) if i < width or (c != "").any()), default=0)
+            yield RawChunk(cells[: max(last + 1, width)], numbers, new, fh.tell())
+    finally:
+        reader.close()  # also when the caller stops early

@@ -2,6 +2,8 @@
 
 Each chunk is one transaction (its leads and the run's counts together), so an interrupted import
 leaves whole chunks behind; running it again skips those leads as already in the campaign.
+Chunks are read and prepared (:mod:`campaigns.importer.prepared`) in a child process while this
+one stores the previous chunks (:mod:`campaigns.importer.apart`).
 """
 
 from __future__ import annotations
@@ -10,32 +12,36 @@ import gc
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
+from functools import partial
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy import Connection, Engine, update
 from sqlalchemy.orm import Session
 
-from campaigns.importer.chunk import Chunk, ChunkRules, prepare
+from campaigns.importer.apart import apart
+from campaigns.importer.chunk import ChunkRules
 from campaigns.importer.columns import ColumnPlan, plan_columns
-from campaigns.importer.prefetch import prefetch
-from campaigns.importer.reader import RawChunk, read_chunks
+from campaigns.importer.prepared import (
+    DUPLICATE_IN_FILE,
+    IN_CAMPAIGN,
+    Prepared,
+    prepare_file,
+)
+from campaigns.importer.reader import read_chunks
 from campaigns.importer.rejects import RejectsFile
 from campaigns.importer.source import CsvSource, open_source
-from campaigns.importer.store import LEAD_COLUMNS, LeadWriter, existing_keys, record_progress
+from campaigns.importer.store import LeadWriter, existing_keys, record_progress
 from campaigns.models import ImportRun
 from campaigns.service import get_campaign, get_or_create_list
+from campaigns.zones import zone_tables
 from dialer.clock import Clock
 from dialer.errors import InputError
 
 __all__ = ["DUPLICATE_IN_FILE", "IN_CAMPAIGN", "ImportOptions", "ImportSummary", "import_leads"]
 
-DUPLICATE_IN_FILE = "duplicate in the file"
-IN_CAMPAIGN = "already in the campaign"
-TOO_MANY_FIELDS = "far more fields than the header (row unreadable)"
+_PEEK_ROWS = 16
 
 
 @dataclass(frozen=True)
@@ -73,14 +79,10 @@ def import_leads(
     """Import ``path``; ``progress(bytes_done, bytes_total)`` is called after each chunk."""
     source = open_source(path)
     plan = plan_columns(source.header, options.maps, str(path))
-    with path.open("rb") as fh:
-        chunks = read_chunks(source, fh, options.chunk_rows)
-        first = next(chunks, None)
-        if first is None:
+    with path.open("rb") as fh, closing(read_chunks(source, fh, _PEEK_ROWS)) as peek:
+        if next(peek, None) is None:
             raise InputError(f"{path} has a header but no rows: nothing imported")
-        return _run(
-            engine, campaign_name, source, plan, chain([first], chunks), options, clock, progress
-        )
+    return _run(engine, campaign_name, source, plan, options, clock, progress)
 
 
 def _run(
@@ -88,7 +90,6 @@ def _run(
     campaign_name: str,
     source: CsvSource,
     plan: ColumnPlan,
-    chunks: Iterator[RawChunk],
     options: ImportOptions,
     clock: Clock,
     progress: Callable[[int, int], None] | None,
@@ -111,10 +112,12 @@ def _run(
     summary = ImportSummary(run.id, path, rejects_path, source.encoding, source.delimiter)
     with engine.connect() as conn, RejectsFile(rejects_path, source.header) as rejects:
         writer = LeadWriter(conn, run, clock.now())
-        seen = dict.fromkeys(existing_keys(conn, run.campaign_id).tolist(), 0)
+        existing = existing_keys(conn, run.campaign_id)
         conn.rollback()
-        with _gc_paused():
-            _import_chunks(chunks, rules, seen, conn, writer, rejects, summary, progress)
+        zone_tables()  # built once per process, before the preparing process is forked
+        produce = partial(prepare_file, source, rules, existing, options.chunk_rows)
+        with _gc_paused(), closing(apart(produce)) as prepared:
+            _import_chunks(prepared, conn, writer, rejects, summary, progress)
         with conn.begin():
             conn.execute(
                 update(ImportRun).where(ImportRun.id == run.id).values(finished_at=clock.now())
@@ -146,9 +149,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _import_chunks(
-    chunks: Iterator[RawChunk],
-    rules: ChunkRules,
-    seen: dict[int, int],
+    prepared: Iterator[Prepared],
     conn: Connection,
     writer: LeadWriter,
     rejects: RejectsFile,
@@ -156,57 +157,27 @@ def _import_chunks(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     source_size = max(summary.source.stat().st_size, 1)
-    prepared = ((raw, prepare(raw.cells, raw.rows, rules)) for raw in chunks)
-    for raw, chunk in prefetch(prepared):
-        _dedup(chunk, seen)
+    for part in prepared:
         with conn.begin():
-            _store(chunk, raw, writer, rejects, summary)
+            _store(part, writer, rejects, summary)
             record_progress(conn, summary.run_id, _counts(summary))
         if progress is not None:
-            progress(raw.position, source_size)
-
-
-def _dedup(chunk: Chunk, seen: dict[int, int]) -> None:
-    """Mark rows whose number is in the campaign already or earlier in the file."""
-    good = np.flatnonzero((chunk.reason == None) & ~chunk.blank)  # noqa: E711
-    keys, rows = chunk.keys[good].tolist(), chunk.rows[good].tolist()
-    for i, key, row in zip(good.tolist(), keys, rows, strict=True):
-        first = seen.setdefault(key, row)
-        if first != row:
-            chunk.reason[i] = IN_CAMPAIGN if first == 0 else f"{DUPLICATE_IN_FILE} (row {first})"
+            progress(part.position, source_size)
 
 
 def _store(
-    chunk: Chunk, raw: RawChunk, writer: LeadWriter, rejects: RejectsFile, summary: ImportSummary
+    part: Prepared, writer: LeadWriter, rejects: RejectsFile, summary: ImportSummary
 ) -> None:
-    good = np.flatnonzero((chunk.reason == None) & ~chunk.blank)  # noqa: E711
-    order = good[np.argsort(chunk.keys[good], kind="stable")]  # index locality for the inserts
-    columns = {name: chunk.values[name][order] for name in LEAD_COLUMNS}
-    inserted = writer.insert(columns, len(order))
-    bad = np.flatnonzero(chunk.reason != None)  # noqa: E711
-    reasons = chunk.reason[bad].tolist()
-    rows = chunk.rows[bad].tolist()
-    cells = [list(c[bad]) for c in chunk.cells]
-    rejects.write(
-        [row, why, *(c[k] for c in cells)]
-        for k, (row, why) in enumerate(zip(rows, reasons, strict=True))
-    )
-    rejects.write([row, TOO_MANY_FIELDS] for row in raw.skipped)
-    for why in reasons:
-        if why.startswith(DUPLICATE_IN_FILE):
-            summary.duplicates[DUPLICATE_IN_FILE] += 1
-        elif why == IN_CAMPAIGN:
-            summary.duplicates[IN_CAMPAIGN] += 1
-        else:
-            summary.rejected[why] += 1
-    if raw.skipped:
-        summary.rejected[TOO_MANY_FIELDS] += len(raw.skipped)
-    if len(order) > inserted:  # inserted meanwhile by another import
-        summary.duplicates[IN_CAMPAIGN] += len(order) - inserted
-    summary.rows += len(chunk.rows) + len(raw.skipped)
-    summary.blank += int(chunk.blank.sum())
+    inserted = writer.insert(part.columns(), part.size)
+    rejects.write(part.rejects)
+    summary.duplicates.update(part.duplicates)
+    summary.rejected.update(part.rejected)
+    if part.size > inserted:  # inserted meanwhile by another import
+        summary.duplicates[IN_CAMPAIGN] += part.size - inserted
+    summary.rows += part.rows
+    summary.blank += part.blank
     summary.imported += inserted
-    summary.not_dialable += int((chunk.values["status"][order] == "not_dialable").sum())
+    summary.not_dialable += part.not_dialable
 
 
 def _counts(summary: ImportSummary) -> dict[str, object]:

@@ -8,8 +8,9 @@ lead inserted meanwhile by another import is never duplicated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -78,16 +79,20 @@ class LeadWriter:
             self._statements[keys] = (str(compiled), order)
         return self._statements[keys]
 
-    def insert(self, columns: Mapping[str, npt.NDArray[Any]], size: int) -> int:
-        """Insert ``size`` leads; returns how many were new (the others existed meanwhile)."""
+    def insert(self, columns: Mapping[str, Sequence[Any] | npt.NDArray[Any]], size: int) -> int:
+        """Insert ``size`` leads; returns how many were new (the others existed meanwhile).
+
+        A column left out of ``columns`` is empty (``None``) for every lead."""
         if size == 0:
             return 0
-        given = tuple(n for n in LEAD_COLUMNS if any(v is not None for v in columns[n]))
+        given = tuple(
+            n for n in LEAD_COLUMNS if n in columns and any(v is not None for v in columns[n])
+        )
         sql, order = self._statement(("created_at", *given))
-        table = np.empty((size, len(order)), dtype=object)
-        for j, name in enumerate(order):
-            table[:, j] = self._created_at if name == "created_at" else columns[name]
-        params: list[Any] = table.tolist()
+        values = [
+            repeat(self._created_at, size) if n == "created_at" else columns[n] for n in order
+        ]
+        params: list[Any] = list(zip(*values, strict=False))
         if not self._conn.dialect.positional:
             params = [dict(zip(order, row, strict=True)) for row in params]
         cursor = self._conn.connection.cursor()  # the DB-API cursor, in this transaction

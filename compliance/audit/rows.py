@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, String, select
 
 from compliance.audit.chain import CANON_FIELDS, FIELD_SEP, NULL
-from compliance.audit.models import HEAD_ID, CallLogHead
+from compliance.audit.models import HEAD_ID, CallLogHead, CallLogRow
 from compliance.audit.verify import StoredRow
 
 __all__ = [
@@ -39,9 +39,22 @@ def _pg_cell(name: str) -> str:
     return f"coalesce({expr}, chr(30))"
 
 
+# Text columns the log may leave NULL. A NULL is written as the record separator, so one of
+# them changed from NULL to exactly that character would keep the text, and the hash, unchanged
+# (any other value changes the text); such a row (the log never writes the character) gets an
+# extra separator, so it fails the separator count and is named as edited.
+_NULLABLE_TEXT = tuple(
+    c.name for c in CallLogRow.__table__.columns if c.nullable and isinstance(c.type, String)
+)
+
+
 def pg_canonical_text() -> str:
     """The SQL expression of a row's canonical text on PostgreSQL."""
-    return " || chr(31) || ".join(_pg_cell(name) for name in CANON_FIELDS)
+    marked = f"chr(30) IN ({', '.join(_NULLABLE_TEXT)})"  # an equality test per column
+    cells = [_pg_cell(name) for name in CANON_FIELDS]
+    # Joined to the last cell, not to the whole text (which it would copy once more).
+    cells[-1] = f"({cells[-1]} || CASE WHEN {marked} THEN chr(31) ELSE '' END)"
+    return " || chr(31) || ".join(cells)
 
 
 def _sqlite_text() -> str:
@@ -51,10 +64,14 @@ def _sqlite_text() -> str:
 
     ``printf``'s ``%s`` stops at a NUL character, which would hide text appended after one; a
     row with a NUL in any column (the log never writes one) gets an extra separator, so it fails
-    the separator count and is named as edited."""
+    the separator count and is named as edited; so does a row with the NULL mark in a column
+    the log may leave NULL."""
     fmt = FIELD_SEP.join(["%s"] * len(CANON_FIELDS)) + "%s"
     cells = ", ".join(f"ifnull({name}, '{NULL}')" for name in CANON_FIELDS)
-    nul = " OR ".join(f"instr({name}, char(0))" for name in CANON_FIELDS)
+    nul = " OR ".join(
+        [f"instr({name}, char(0))" for name in CANON_FIELDS]
+        + [f"{name} = char(30)" for name in _NULLABLE_TEXT]
+    )
     return f"printf('{fmt}', {cells}, CASE WHEN {nul} THEN '{FIELD_SEP}' ELSE '' END)"
 
 

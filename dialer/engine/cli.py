@@ -24,6 +24,7 @@ from dialer.carriers.simulated import AgentSampler, SimulatedCarrier, load_world
 from dialer.carriers.twilio import TwilioCarrier
 from dialer.cli_support import engine_from, settings_from
 from dialer.clock import Clock, RealClock, VirtualClock
+from dialer.engine import gc_policy
 from dialer.engine.dashboard import dashboard
 from dialer.engine.demo_data import demo_start
 from dialer.engine.runtime import EngineOptions
@@ -142,6 +143,8 @@ async def _run(
                 rng=np.random.default_rng([seed, 1]),  # their preview decisions
             )
             await sim.login([f"agent-{i + 1}" for i in range(agents)], ids)
+        if not simulate:  # real time: no tick waits on a full garbage collection
+            gc_policy.settle()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError):

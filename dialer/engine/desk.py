@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from dialer.agents.state import Agent, AgentState
 from dialer.engine.bus import AgentChanged
@@ -116,17 +117,20 @@ class Desk:
             raise ConflictError(f"agent {agent_id} is logged in already")
         now = engine.clock.now()
         with engine.sessions.begin() as session:
-            if session.get(AgentRow, agent_id) is None:
-                session.add(
-                    AgentRow(
+            if session.get(AgentRow, agent_id) is None:  # another dialer may add it meanwhile
+                dialect = session.get_bind().dialect.name
+                insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+                session.execute(
+                    insert(AgentRow)
+                    .values(
                         id=agent_id,
                         name=agent_id,
                         endpoint=endpoint,
                         simulated=simulated,
                         created_at=now,
                     )
+                    .on_conflict_do_nothing(index_elements=["id"])
                 )
-                session.flush()
             row = AgentSessionRow(
                 agent_id=agent_id,
                 owner=engine.options.owner,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, bindparam, or_, select, update
@@ -21,13 +22,14 @@ from campaigns.enums import LeadStatus
 from campaigns.models import Lead
 from compliance.api import LeadFacts
 from compliance.facts import lead_facts
+from dialer.engine.bulk import BulkStatement
 
 __all__ = ["ClaimedLead", "LeadOutcome", "LeadStore", "screen_record"]
 
 READY_STATUSES = (LeadStatus.NEW, LeadStatus.RETRY, LeadStatus.CALLBACK)
 _LEADS: Table = Lead.__table__  # type: ignore[assignment]
 _BY_ID = _LEADS.c.id == bindparam("lid")
-_MARK = (
+_MARK = BulkStatement(
     update(_LEADS)
     .where(_BY_ID)
     .values(
@@ -44,11 +46,11 @@ _FINISH_VALUES: dict[str, Any] = {
     "lease_owner": None,
     "lease_expires_at": None,
 }
-_FINISH = update(_LEADS).where(_BY_ID).values(_FINISH_VALUES)
-_FINISH_DP = (
+_FINISH = BulkStatement(update(_LEADS).where(_BY_ID).values(_FINISH_VALUES))
+_FINISH_DP = BulkStatement(
     update(_LEADS).where(_BY_ID).values({**_FINISH_VALUES, "last_disposition": bindparam("dp")})
 )
-_FINISH_ATTEMPT = (
+_FINISH_ATTEMPT = BulkStatement(
     update(_LEADS)
     .where(_BY_ID)
     .values(
@@ -133,22 +135,12 @@ class LeadStore:
             if not ids:
                 return []
             expires = now + self.lease
-            session.execute(
-                update(Lead)
-                .where(Lead.id.in_(ids), _free(now))
-                .values(lease_owner=self.owner, lease_expires_at=expires)
-                .execution_options(synchronize_session=False)
-            )
-            rows = session.execute(
-                select(_LEADS).where(
-                    _LEADS.c.id.in_(ids),
-                    _LEADS.c.lease_owner == self.owner,
-                    _LEADS.c.lease_expires_at == expires,
-                )
-            ).all()
-            order = {lead_id: i for i, lead_id in enumerate(ids)}
-            claimed = [_claimed(row, country) for row in rows]
-            return sorted(claimed, key=lambda x: order[x.id])
+            conn = session.connection()
+            conn.execute(_LEASE, {"ids": ids, "owner": self.owner, "le": expires, "now": now})
+            rows = conn.execute(_LEASED, {"ids": ids, "owner": self.owner, "le": expires})
+            # plain attributes are cheaper to read than a Row's
+            claimed = {row.id: _claimed(SimpleNamespace(**row._asdict()), country) for row in rows}
+            return [claimed[i] for i in ids if i in claimed]
 
     def _candidates(self, campaign_id: int, status: LeadStatus, limit: int, now: datetime) -> Any:
         due = (
@@ -167,8 +159,8 @@ class LeadStore:
     def mark_dialing(self, conn: Connection, leads: Sequence[tuple[int, int, datetime]]) -> None:
         """``(lead id, attempts, when)``: dialed then, in progress, attempt counted."""
         if leads:
-            conn.execute(
-                _MARK,
+            _MARK.execute(
+                conn,
                 [
                     {"lid": lid, "att": att, "la": at, "le": at + self.lease}
                     for lid, att, at in leads
@@ -178,11 +170,11 @@ class LeadStore:
     def finish(self, conn: Connection, outcomes: Iterable[LeadOutcome]) -> None:
         """Write the leads' new statuses (and last disposition, attempts, if known); release
         their leases."""
-        groups: dict[Any, list[dict[str, Any]]] = {}
+        groups: dict[BulkStatement, list[dict[str, Any]]] = {}
         for o in outcomes:
             row = {"lid": o.lead_id, "st": o.status, "nx": o.next_eligible_at, "rs": o.reason}
             if o.attempts is not None and o.disposition is not None:
-                stmt: Any = _FINISH_ATTEMPT
+                stmt = _FINISH_ATTEMPT
                 row.update(dp=o.disposition, att=o.attempts, la=o.last_attempt_at)
             elif o.disposition is not None:
                 stmt = _FINISH_DP
@@ -191,7 +183,7 @@ class LeadStore:
                 stmt = _FINISH
             groups.setdefault(stmt, []).append(row)
         for stmt, rows in groups.items():
-            conn.execute(stmt, rows)
+            stmt.execute(conn, rows)
 
     def release(self, session: Session, lead_ids: Sequence[int]) -> None:
         """Give back claimed leads that were not dialed."""
@@ -220,7 +212,8 @@ class LeadStore:
         with self.sessions.begin() as session:
             rows = session.execute(
                 select(Lead.id, Lead.last_attempt_at)
-                .where(
+                .where(  # an in-progress lead is leased: the partial lease index finds them
+                    Lead.lease_owner.is_not(None),
                     Lead.status == LeadStatus.IN_PROGRESS,
                     Lead.lease_expires_at < now,
                 )
@@ -248,6 +241,21 @@ class LeadStore:
                 .values(lease_owner=None, lease_expires_at=None)
                 .execution_options(synchronize_session=False)
             )
+
+
+_LEASE = (
+    update(_LEADS)
+    .where(
+        _LEADS.c.id.in_(bindparam("ids", expanding=True)),
+        or_(_LEADS.c.lease_owner.is_(None), _LEADS.c.lease_expires_at < bindparam("now")),
+    )
+    .values(lease_owner=bindparam("owner"), lease_expires_at=bindparam("le"))
+)
+_LEASED = select(_LEADS).where(
+    _LEADS.c.id.in_(bindparam("ids", expanding=True)),
+    _LEADS.c.lease_owner == bindparam("owner"),
+    _LEADS.c.lease_expires_at == bindparam("le"),
+)
 
 
 def _free(now: datetime) -> Any:

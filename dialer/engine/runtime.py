@@ -189,6 +189,7 @@ class Engine:
 
                     Desk(self).disposition(agent.id, "wrap_timeout")
         self.writes.flush()
+        self.writes.close()
         self.leads.release_all(self.clock.now())
         if self._jobs is not None:
             await self._jobs.stop()
@@ -507,10 +508,13 @@ class Engine:
             return
         try:
             await self.carrier.bridge(call.carrier_call_id, agent.id)
-        except CarrierError as exc:  # the callee left meanwhile
+        except CarrierError as exc:  # the callee left meanwhile, or the agent's leg failed
             call.detail = str(exc)
             agent.call_id = None
             self.desk_move(agent, AgentState.READY, self.clock.now())
+            if not call.final and call.state in LIVE_ANSWERS:  # still on the line: no agent
+                run.waiting[call.id] = call  # comes in time, so abandoned with the message
+                self._grace_over(run, call)
             return
         now = self.clock.now()
         mono = self.clock.monotonic()

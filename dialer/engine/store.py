@@ -9,7 +9,8 @@ a crash, and :mod:`.recovery` reconciles those calls with the carrier on restart
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, update
 
 from dialer.agents.state import Stretch
+from dialer.engine.bulk import BulkStatement
 from dialer.engine.calls import Call, CallState
 from dialer.engine.leads import LeadOutcome, LeadStore
 from dialer.engine.models import AgentStateLogRow, CallEventRow, CallRow
@@ -58,6 +60,7 @@ class WriteBuffer:
     _outcomes: list[LeadOutcome] = field(default_factory=list)
     _stretches: list[tuple[int | None, Stretch]] = field(default_factory=list)
     _dialing: list[tuple[int, int, datetime]] = field(default_factory=list)
+    _conn: Connection | None = None
 
     def record(self, call: Call, state: CallState, at: datetime, detail: str = "") -> None:
         """Queue one transition of ``call`` (already applied in memory)."""
@@ -80,8 +83,8 @@ class WriteBuffer:
     ) -> None:
         """Write new call rows now (before they are dialed); queue their ``created`` events and
         their leads' ``in_progress`` marks (the leads' leases hold them meanwhile)."""
-        with self.db.begin() as conn:
-            conn.execute(_INSERT_CALLS, [_new_row(c, m) for c, m in calls])
+        with self._begin() as conn:
+            _INSERT_CALLS.execute(conn, [_new_row(c, m) for c, m in calls])
         self._events.extend(
             {"call_id": c.id, "state": str(c.state), "at": c.created_at, "detail": None}
             for c, _ in calls
@@ -91,8 +94,28 @@ class WriteBuffer:
     def flush(self) -> None:
         """Write everything queued in one transaction."""
         if self._events or self._calls or self._outcomes or self._stretches or self._dialing:
-            with self.db.begin() as conn:
+            with self._begin() as conn:
                 self._write(conn)
+
+    def close(self) -> None:
+        """Give back the connection held for the event loop's writes."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A transaction on the event loop's own connection (SQLite: held, so each tick's write
+        skips the pool; other back ends: from the pool each time)."""
+        if self.db.dialect.name != "sqlite":
+            with self.db.begin() as pooled:
+                yield pooled
+            return
+        held = self._conn
+        if held is None or held.closed or held.invalidated:
+            held = self._conn = self.db.connect()
+        with held.begin():
+            yield held
 
     @property
     def pending(self) -> int:
@@ -136,14 +159,11 @@ class WriteBuffer:
         dialing = [d for d in dialing if d[0] not in done]  # the outcome writes the attempt
         if dialing:
             self.leads.mark_dialing(conn, dialing)
-        if events:
-            conn.execute(_INSERT_EVENTS, events)
-        if changes:
-            conn.execute(_UPDATE_CALLS, changes)
+        _INSERT_EVENTS.execute(conn, events)
+        _UPDATE_CALLS.execute(conn, changes)
         if outcomes:
             self.leads.finish(conn, outcomes)
-        if stretches:
-            conn.execute(_INSERT_STRETCHES, stretches)
+        _INSERT_STRETCHES.execute(conn, stretches)
 
 
 _CHANGES: dict[str, Any] = {
@@ -166,10 +186,40 @@ _CHANGES: dict[str, Any] = {
 }
 
 
-_INSERT_CALLS = insert(_CALLS)
-_INSERT_EVENTS = insert(_EVENTS)
-_INSERT_STRETCHES = insert(_STRETCHES)
-_UPDATE_CALLS = update(_CALLS).where(_CALLS.c.id == bindparam("cid")).values(_CHANGES)
+_NEW_CALL_KEYS = (
+    "id",
+    "campaign_id",
+    "lead_id",
+    "phone",
+    "purpose",
+    "debt_id",
+    "owner",
+    "carrier",
+    "carrier_call_id",
+    "decision_id",
+    "timezones",
+    "state",
+    "final",
+    "abandoned",
+    "safe_harbor_played",
+    "conversation",
+    "created_at",
+)
+_STRETCH_KEYS = (
+    "session_id",
+    "agent_id",
+    "state",
+    "pause_code",
+    "started_at",
+    "ended_at",
+    "seconds",
+)
+_INSERT_CALLS = BulkStatement(insert(_CALLS), _NEW_CALL_KEYS)
+_INSERT_EVENTS = BulkStatement(insert(_EVENTS), ("call_id", "state", "at", "detail"))
+_INSERT_STRETCHES = BulkStatement(insert(_STRETCHES), _STRETCH_KEYS)
+_UPDATE_CALLS = BulkStatement(
+    update(_CALLS).where(_CALLS.c.id == bindparam("cid")).values(_CHANGES)
+)
 
 
 def _changes(call: Call) -> dict[str, Any]:

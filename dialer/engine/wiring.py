@@ -140,6 +140,7 @@ class Runtime:
     settings: Settings
 
     def close(self) -> None:
+        self.engine.writes.close()
         self.db.dispose()
 
 

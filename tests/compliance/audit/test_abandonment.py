@@ -11,7 +11,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from compliance.audit import SqlCallLog
-from compliance.audit.abandonment import Slot, live_slots, rolling_days, summarize
+from compliance.audit.abandonment import (
+    Slot,
+    abandonment,
+    live_slots,
+    rolling_days,
+    summarize,
+    worst_slots,
+)
 from tests.cli_helpers import run_cli
 from tests.compliance.audit.factory import record
 
@@ -88,6 +95,38 @@ def test_half_hour_slots_in_the_database(engine: Engine) -> None:
         assert [s.campaign_id for s in live_slots(session, campaign_id=2)] == [2]
         later = live_slots(session, since=at + timedelta(microseconds=1))
         assert [s.start.strftime("%H:%M") for s in later] == ["10:30", "11:00"]
+
+
+def test_the_database_picks_the_worst_half_hour_as_the_pure_summary_does(engine: Engine) -> None:
+    """Ties on the rate go to the most live answers, then to the latest half hour."""
+    base = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    # campaign: (half hours after 10:00, live answers, abandoned) per slot
+    plan = {
+        1: [(0, 2, 1), (2, 4, 2), (4, 4, 2), (5, 3, 0)],  # 50% three times: 12:00 wins
+        2: [(0, 3, 0), (1, 1, 0), (49, 2, 0)],  # no abandons: the most live answers, 10:00
+        3: [(3, 5, 1)],
+    }
+    records, n = [], 0
+    for campaign, slots in plan.items():
+        for half_hours, live, abandoned in slots:
+            for i in range(live):
+                at = base + timedelta(minutes=30 * half_hours + i)
+                records.append(record(n, at=at, campaign_id=campaign, abandoned=i < abandoned))
+                n += 1
+    SqlCallLog(engine).append_many(records)
+    with Session(engine) as session:
+        pure = summarize(live_slots(session), {})
+        found = abandonment(session)
+        worst = worst_slots(session)
+    assert [(c.campaign_id, c.worst_slot) for c in found] == [
+        (c.campaign_id, c.worst_slot) for c in pure
+    ]
+    assert [c.days for c in found] == [c.days for c in pure]
+    assert {k: v.start.strftime("%d %H:%M") for k, v in worst.items()} == {
+        1: "02 12:00",
+        2: "02 10:00",
+        3: "02 11:30",
+    }
 
 
 def test_the_command_flags_days_over_the_cap(db_url: str, engine: Engine) -> None:

@@ -91,6 +91,16 @@ def test_text_hidden_behind_a_nul_character_is_an_edit(logged: Engine, column: s
     assert findings(logged) == [(FindingKind.EDITED, 4, "call-4")]
 
 
+@pytest.mark.parametrize("column", ["agent_id", "recording_ref"])
+def test_a_null_turned_into_the_null_mark_is_an_edit(engine: Engine, column: str) -> None:
+    """A NULL is written as the record separator, so this edit keeps the text and the hash."""
+    SqlCallLog(engine).append_many([record(i, agent_id=None) for i in range(1, 5)])
+    with engine.begin() as conn:
+        statement = f"UPDATE call_log SET {column} = :mark WHERE seq = 3"
+        conn.execute(text(statement), {"mark": "\x1e"})
+    assert findings(engine) == [(FindingKind.EDITED, 3, "call-3")]
+
+
 def test_a_record_with_a_nul_character_is_refused(engine: Engine) -> None:
     with pytest.raises(ValueError, match="control character"):
         SqlCallLog(engine).append(record(1, disposition="sale\x00x"))

@@ -65,6 +65,9 @@ def test_both_back_ends_store_the_chain_python_computes(pg: Engine, lite: Engine
     assert suspects(pg, 1, None) == [1]  # the first row of a range: its predecessor is outside
     assert suspects(pg, 3, None) == [3]
     assert verify_log(pg).ok
+    many = verify_log(pg, workers=20, parallel_from=1)  # more ranges than at once (8)
+    assert many.ok
+    assert many.checked == len(records)
 
 
 def test_windows_join_rows_close_together() -> None:
@@ -95,6 +98,11 @@ TAMPERING: dict[str, tuple[tuple[str, ...], dict[int, str], list[int]]] = {
         ("UPDATE call_log SET disposition = disposition || chr(31) WHERE seq = 77",),
         {},
         [1, 77],
+    ),
+    "the NULL mark where a NULL was": (
+        ("UPDATE call_log SET recording_ref = chr(30) WHERE seq = 33",),
+        {},
+        [1, 33],
     ),
     "a rewritten hash": (
         (f"UPDATE call_log SET hash = '{'e' * 64}' WHERE seq = 120",),

@@ -15,6 +15,7 @@ from dialer.carriers.base import (
     KeyPressed,
     OriginateRequest,
 )
+from dialer.errors import CarrierError
 
 
 class ScriptedCarrier:
@@ -25,6 +26,7 @@ class ScriptedCarrier:
         self.placed: list[OriginateRequest] = []
         self.actions: list[tuple[str, str, str]] = []  # (action, call id, detail)
         self.up: set[str] = set()
+        self.refuse_bridges = False  # the agent's leg fails: bridge raises
 
     async def start(self, sink: EventSink) -> None:
         self.sink = sink
@@ -39,6 +41,8 @@ class ScriptedCarrier:
         return call_id
 
     async def bridge(self, call_id: str, agent_id: str) -> None:
+        if self.refuse_bridges:
+            raise CarrierError(f"agent {agent_id}'s leg failed")
         self.actions.append(("bridge", call_id, agent_id))
 
     async def play_message(self, call_id: str, message: str, *, hangup_after: bool) -> None:

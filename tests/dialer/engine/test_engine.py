@@ -100,6 +100,24 @@ def test_a_live_answer_without_agent_is_abandoned_with_the_safe_harbor_message(d
     assert budget.remaining(1, START + timedelta(hours=1), 0.03) < 0
 
 
+def test_a_failed_bridge_abandons_the_waiting_callee_with_the_message(db: Engine) -> None:
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await rt.engine.tick()
+        carrier.refuse_bridges = True
+        await carrier.answer("c1", clock.now())
+        await clock.sleep(0.1)
+        assert [a[0] for a in carrier.actions] == ["message"]  # at once, not left in silence
+        assert rt.engine.agents["ann"].state is AgentState.READY
+        await carrier.end("c1", clock.now())
+
+    _run(db, scenario)
+    row = _call(db, "c1")
+    assert row.abandoned
+    assert row.safe_harbor_played
+    assert row.agent_id is None
+
+
 def test_a_live_answer_goes_to_the_longest_idle_agent_with_a_screen_pop(db: Engine) -> None:
     pops: list[ScreenPop] = []
 

@@ -4,13 +4,16 @@ engine's delivery started eagerly, and the dispatcher in front of the framework.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
+from dialer.carriers.base import CallAnswered, CarrierEvent
 from dialer.carriers.twilio import TwilioCarrier, TwilioConfig, twiml
 from dialer.carriers.twilio._delivery import start_eagerly
 from dialer.clock import RealClock
@@ -89,8 +92,7 @@ async def test_cancelling_a_waiting_delivery_reaches_the_coroutine() -> None:
 
 
 def _app() -> tuple[httpx.AsyncClient, TwilioCarrier]:
-    config = TwilioConfig("AC" + "0" * 32, _TOKEN, "https://d.example", api_base="http://x")
-    carrier = TwilioCarrier(config, RealClock())
+    carrier = _carrier()
     transport = httpx.ASGITransport(app=build_app(carrier.webhooks))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver"), carrier
 
@@ -136,3 +138,43 @@ def test_form_parsing_is_parse_qsl_with_blank_values(
 @given(st.text(st.sampled_from("ab=&%+2éF0 "), max_size=16))
 def test_form_parsing_of_any_text_is_parse_qsl_s(body: str) -> None:
     assert parse_form(body) == parse_qsl(body, keep_blank_values=True)
+
+
+def _carrier(**tuning: Any) -> TwilioCarrier:
+    config = TwilioConfig(
+        "AC" + "0" * 32, _TOKEN, "https://d.example", api_base="http://x", **tuning
+    )
+    carrier = TwilioCarrier(config, RealClock())
+    carrier._agents.legs["a1"] = "CA" + "9" * 32  # the agent's line, as if opened
+    return carrier
+
+
+async def test_an_engine_that_routes_at_once_is_answered_in_one_step() -> None:
+    carrier = _carrier()
+
+    async def engine(event: CarrierEvent) -> None:
+        if isinstance(event, CallAnswered):
+            await carrier.bridge(event.call_id, "a1")
+
+    await carrier.start(engine)
+    answer = carrier.webhooks.answer({"CallSid": "CA1"}, {"amd": "0"})
+    with pytest.raises(StopIteration) as finished:  # no turn of the event loop needed
+        answer.send(None)
+    assert finished.value.value == twiml.bridge_to_agent("a1")
+    await carrier.stop()
+
+
+async def test_a_slow_engine_gets_the_deadline_then_the_call_is_held() -> None:
+    carrier = _carrier(answer_deadline_s=0.01, hold_s=7)
+    heard = asyncio.Event()
+
+    async def engine(event: CarrierEvent) -> None:
+        await asyncio.sleep(0.05)
+        heard.set()
+
+    await carrier.start(engine)
+    reply = await carrier.webhooks.answer({"CallSid": "CA2"}, {"amd": "0"})
+    assert reply == twiml.hold(7)
+    assert not heard.is_set()
+    await asyncio.wait_for(heard.wait(), 5)  # the engine still hears the answer
+    await carrier.stop()
