@@ -113,12 +113,14 @@ def run_one(task: Task) -> RunMetrics:
     rec = recorders[-1]
     agent_hours = cell.agents * task.hours
     mean, p50, p90 = rec.wait_stats()
+    unfinished = rec.unfinished_talk_s / 60.0 / agent_hours
+    unfinished_wrap = rec.unfinished_wrap_s / 3600.0 / agent_hours
     return RunMetrics(
         mode=task.mode,
         cell=cell.name,
         seed=task.seed,
-        talk_per_agent_hour=result.talk_minutes_per_agent_hour,
-        occupancy=result.utilisation,
+        talk_per_agent_hour=result.talk_minutes_per_agent_hour + unfinished,
+        occupancy=result.utilisation + unfinished / 60.0 + unfinished_wrap,
         abandon_rate=result.abandon_rate,
         worst_30min=rec.worst(1800.0),
         worst_60min=rec.worst(3600.0),
@@ -129,6 +131,7 @@ def run_one(task: Task) -> RunMetrics:
         connects_per_agent_hour=result.bridged / agent_hours,
         peak_lines_per_agent=rec.peak_lines_per_agent,
         wall_s=result.wall_s,
+        unfinished_talk_per_agent_hour=unfinished,
     )
 
 

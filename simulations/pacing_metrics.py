@@ -3,7 +3,9 @@
 :class:`Recorder` wraps the pacer under test and sees exactly what it sees: every snapshot and
 every outcome. From them it keeps the times of live answers and abandons (for the worst 30- and
 60-minute windows), the length of every ready spell of every agent (the wait between calls, to
-the engine's tick), and the peak of lines in flight per staffed agent. It changes nothing.
+the engine's tick), the peak of lines in flight per staffed agent, and the talk and wrap-up still
+under way at the last tick (the engine books a talk when it ends, so a call still going when the
+shift ends would otherwise count for nothing). It changes nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class RunMetrics:
     connects_per_agent_hour: float
     peak_lines_per_agent: float
     wall_s: float
+    #: Part of ``talk_per_agent_hour``: talk of the calls still going when the shift ended.
+    unfinished_talk_per_agent_hour: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -51,6 +55,8 @@ class Recorder:
         self.waits: list[float] = []
         self.peak_lines_per_agent = 0.0
         self._ready_for: dict[int, float] = {}  # agent index -> seconds ready at the last tick
+        self.unfinished_talk_s = 0.0  # talk under way at the last tick
+        self.unfinished_wrap_s = 0.0  # wrap-up under way at the last tick
 
     def observe(self, outcome: Outcome) -> None:
         if outcome.kind in (OutcomeKind.LIVE, OutcomeKind.ABANDONED):
@@ -66,7 +72,17 @@ class Recorder:
             lines = (len(snapshot.calls) + n) / staffed
             self.peak_lines_per_agent = max(self.peak_lines_per_agent, lines)
         self._track_waits(snapshot)
+        self._track_unfinished(snapshot)
         return n
+
+    def _track_unfinished(self, snapshot: Snapshot) -> None:
+        talk = wrap = 0.0
+        for agent in snapshot.agents:
+            if agent.state is AgentState.ON_CALL:
+                talk += agent.seconds_in_state
+            elif agent.state is AgentState.WRAP_UP:
+                wrap += agent.seconds_in_state
+        self.unfinished_talk_s, self.unfinished_wrap_s = talk, wrap
 
     def _track_waits(self, snapshot: Snapshot) -> None:
         for i, agent in enumerate(snapshot.agents):

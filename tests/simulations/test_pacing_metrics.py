@@ -54,3 +54,12 @@ def test_recorder_measures_ready_spells_and_peak_lines_and_passes_through() -> N
     rec.observe(Outcome(OutcomeKind.MACHINE, setup_s=20.0, at_s=7.0))
     assert (rec.live_at, rec.abandoned_at) == ([5.0, 6.0], [6.0])
     assert rec.wait_stats() == (2.0, 2.0, 2.0)
+
+
+def test_recorder_keeps_the_talk_and_wrap_up_under_way_at_the_last_tick() -> None:
+    rec = Recorder(make_pacer("progressive"))
+    talking, wrapping = AgentState.ON_CALL, AgentState.WRAP_UP
+    rec.decide(_snap(0.0, AgentView(talking, 30.0), AgentView(talking, 5.0)))
+    assert (rec.unfinished_talk_s, rec.unfinished_wrap_s) == (35.0, 0.0)
+    rec.decide(_snap(1.0, AgentView(talking, 31.0), AgentView(wrapping, 0.5)))
+    assert (rec.unfinished_talk_s, rec.unfinished_wrap_s) == (31.0, 0.5)
