@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 from datetime import datetime
 
+from sqlalchemy import Engine
+
 from dialer.carriers.base import (
     AnswerKind,
     CallAnswered,
@@ -15,7 +17,11 @@ from dialer.carriers.base import (
     KeyPressed,
     OriginateRequest,
 )
+from dialer.clock import VirtualClock
+from dialer.engine.runtime import EngineOptions
+from dialer.engine.wiring import Runtime, build
 from dialer.errors import CarrierError
+from dialer.settings import Settings
 
 
 class ScriptedCarrier:
@@ -76,3 +82,25 @@ class ScriptedCarrier:
 
     async def press(self, call_id: str, at: datetime, digits: str) -> None:
         await self.send(KeyPressed(call_id, at, digits))
+
+
+def scripted_runtime(
+    db: Engine,
+    clock: VirtualClock,
+    carrier: ScriptedCarrier,
+    *,
+    owner: str | None = None,
+    persistent: bool = False,
+) -> Runtime:
+    """The real engine on ``db`` with every lead allowed, driven by ``carrier`` and ``clock``;
+    with an ``owner``, no scheduled jobs (the test drives everything itself)."""
+    options = EngineOptions() if owner is None else EngineOptions(owner=owner, scheduler="none")
+    return build(
+        Settings(),
+        clock=clock,
+        carrier=carrier,
+        gate="allow_all",
+        db=db,
+        persistent_ledgers=persistent,
+        options=options,
+    )

@@ -14,11 +14,9 @@ from campaigns.models import Lead
 from dialer.agents.state import AgentState
 from dialer.clock import VirtualClock
 from dialer.engine.demo_data import DemoSpec, create_demo_campaign
-from dialer.engine.runtime import EngineOptions
-from dialer.engine.wiring import Runtime, build
-from dialer.settings import Settings
+from dialer.engine.wiring import Runtime
 from dialer.storage import make_engine, session_factory, upgrade
-from tests.dialer.engine.scripted import ScriptedCarrier
+from tests.dialer.engine.scripted import ScriptedCarrier, scripted_runtime
 
 START = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
 
@@ -57,15 +55,7 @@ async def _callback_for_ann(rt: Runtime, carrier: ScriptedCarrier, clock: Virtua
 def _run(db: Engine, scenario: object) -> None:
     with VirtualClock(START) as clock:
         carrier = ScriptedCarrier()
-        rt = build(
-            Settings(),
-            clock=clock,
-            carrier=carrier,
-            gate="allow_all",
-            db=db,
-            persistent_ledgers=False,
-            options=EngineOptions(owner="cb", scheduler="none"),
-        )
+        rt = scripted_runtime(db, clock, carrier, owner="cb")
 
         async def main() -> None:
             rt.engine.add_campaign(1)

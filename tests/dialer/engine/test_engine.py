@@ -18,10 +18,9 @@ from dialer.engine.bus import ScreenPop
 from dialer.engine.calls import CallState
 from dialer.engine.demo_data import DemoSpec, create_demo_campaign
 from dialer.engine.models import CallbackRow, CallEventRow, CallRow
-from dialer.engine.wiring import MemoryAbandonBudget, Runtime, build
-from dialer.settings import Settings
+from dialer.engine.wiring import MemoryAbandonBudget, Runtime
 from dialer.storage import make_engine, session_factory, upgrade
-from tests.dialer.engine.scripted import ScriptedCarrier
+from tests.dialer.engine.scripted import ScriptedCarrier, scripted_runtime
 
 START = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
 
@@ -42,14 +41,7 @@ Scenario = Callable[[Runtime, ScriptedCarrier, VirtualClock], Awaitable[None]]
 def _run(db: Engine, scenario: Scenario) -> Runtime:
     with VirtualClock(START) as clock:
         carrier = ScriptedCarrier()
-        runtime = build(
-            Settings(),
-            clock=clock,
-            carrier=carrier,
-            gate="allow_all",
-            db=db,
-            persistent_ledgers=False,
-        )
+        runtime = scripted_runtime(db, clock, carrier)
 
         async def main() -> None:
             runtime.engine.add_campaign(1)
@@ -244,7 +236,7 @@ def test_recovery_does_not_log_a_call_twice_when_the_log_is_ahead_of_the_call_ro
 
     with VirtualClock(START) as clock:
         carrier = ScriptedCarrier()
-        rt = build(Settings(), clock=clock, carrier=carrier, gate="allow_all", db=db)
+        rt = scripted_runtime(db, clock, carrier, persistent=True)
 
         async def main() -> None:
             rt.engine.add_campaign(1)

@@ -16,11 +16,8 @@ from campaigns.models import Campaign
 from dialer.clock import VirtualClock
 from dialer.engine.demo_data import DemoSpec, create_demo_campaign
 from dialer.engine.hours import open_at
-from dialer.engine.runtime import EngineOptions
-from dialer.engine.wiring import build
-from dialer.settings import Settings
 from dialer.storage import make_engine, session_factory, upgrade
-from tests.dialer.engine.scripted import ScriptedCarrier
+from tests.dialer.engine.scripted import ScriptedCarrier, scripted_runtime
 
 START = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)  # 10:00 in New York (EDT since March 8)
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Pacific/Honolulu")
@@ -64,15 +61,7 @@ def test_dialing_pauses_outside_the_campaign_hours_and_resumes_inside(db: Engine
     placed_at: list[datetime] = []
     with VirtualClock(START) as clock:
         carrier = ScriptedCarrier()
-        rt = build(
-            Settings(),
-            clock=clock,
-            carrier=carrier,
-            gate="allow_all",
-            db=db,
-            persistent_ledgers=False,
-            options=EngineOptions(owner="h", scheduler="none"),
-        )
+        rt = scripted_runtime(db, clock, carrier, owner="h")
 
         async def main() -> None:
             rt.engine.add_campaign(1)

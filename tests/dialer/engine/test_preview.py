@@ -20,12 +20,10 @@ from dialer.engine.demo_data import DemoSpec, create_demo_campaign
 from dialer.engine.models import CallRow
 from dialer.engine.preview import TIMEOUT_PAUSE
 from dialer.engine.preview_models import PreviewDecisionRow
-from dialer.engine.runtime import EngineOptions
-from dialer.engine.wiring import Runtime, build
+from dialer.engine.wiring import Runtime
 from dialer.errors import ConflictError
-from dialer.settings import Settings
 from dialer.storage import make_engine, session_factory, upgrade
-from tests.dialer.engine.scripted import ScriptedCarrier
+from tests.dialer.engine.scripted import ScriptedCarrier, scripted_runtime
 
 START = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)
 Scenario = Callable[[Runtime, ScriptedCarrier, VirtualClock], Awaitable[None]]
@@ -43,15 +41,7 @@ def db(db_url: str) -> Iterator[Engine]:
 
 
 def _runtime(db: Engine, clock: VirtualClock, carrier: ScriptedCarrier) -> Runtime:
-    return build(
-        Settings(),
-        clock=clock,
-        carrier=carrier,
-        gate="allow_all",
-        db=db,
-        persistent_ledgers=False,
-        options=EngineOptions(owner="prv", scheduler="none"),
-    )
+    return scripted_runtime(db, clock, carrier, owner="prv")
 
 
 def _run(db: Engine, scenario: Scenario, *, stop: bool = True) -> Runtime:
