@@ -29,9 +29,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from compliance.api import Decision
 from dialer.agents.state import Agent, AgentState
 from dialer.engine.bus import PreviewPop
 from dialer.engine.callback_hold import CallbackHolds
+from dialer.engine.denials import denial_reason
 from dialer.engine.leads import ClaimedLead
 from dialer.engine.preview_log import DecisionLog, OfferEnd
 from dialer.engine.preview_policy import Offer, PreviewPolicy, after_skip
@@ -129,9 +131,10 @@ class Previewer:
             decided = engine._decide(run, lead, now)  # right before the call is placed
             decision = engine._judge(run, lead, decided, now)
             if decision is None:
-                why = _why(decided)
+                why = denial_reason(decided)
+                decision_id = decided.id if isinstance(decided, Decision) else None
                 self.notices[agent.id] = f"lead {lead.id} was not dialed: {why}"
-                self.log.close(offer.row_id, OfferEnd("denied", now, why, None, _id(decided)))
+                self.log.close(offer.row_id, OfferEnd("denied", now, why, None, decision_id))
                 engine.desk_move(agent, AgentState.READY, now)
                 continue
             call = engine._new_call(run, lead, decision, now, mono)
@@ -270,15 +273,3 @@ class Previewer:
         self.stopped = True
         self.offers.clear()
         self.log.release_open(self.engine.clock.now(), "the dialer stopped")
-
-
-def _why(decided: object) -> str:
-    denials = getattr(decided, "denials", None)
-    if denials:
-        return "; ".join(f"{r.rule_id}: {r.detail}" for r in denials)[:200]
-    return f"the compliance check failed ({decided})"[:200]
-
-
-def _id(decided: object) -> int | None:
-    value = getattr(decided, "id", None)
-    return value if isinstance(value, int) else None

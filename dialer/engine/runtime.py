@@ -41,6 +41,7 @@ from dialer.clock import Clock
 from dialer.engine.bus import CallChanged, EventBus, ScreenPop
 from dialer.engine.calls import LIVE_ANSWERS, Call, CallState
 from dialer.engine.campaign import CampaignConfig, CampaignRun, load_campaign
+from dialer.engine.denials import denial_reason
 from dialer.engine.dispositions import Rule, lead_after, opt_out_digits
 from dialer.engine.hours import CampaignHours
 from dialer.engine.jobs import ApsJobRunner, ClockJobRunner
@@ -369,10 +370,10 @@ class Engine:
         run.counters.denied += 1
         if isinstance(decision, Exception):
             retry = now + timedelta(seconds=self.options.denial_retry_s)
-            reason = f"gate error: {decision}"[:200]
+            reason = denial_reason(decision)
             self.writes.lead_outcome(LeadOutcome(lead.id, lead.status, retry, reason))
             return None
-        reason = "; ".join(f"{r.rule_id}: {r.detail}" for r in decision.denials)[:200]
+        reason = denial_reason(decision)
         if decision.next_allowed_at is not None:
             outcome = LeadOutcome(lead.id, lead.status, decision.next_allowed_at, reason)
         else:
