@@ -16,23 +16,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.enums import LeadStatus
-from campaigns.models import Lead
 from dialer.agents.state import Agent, AgentState
 from dialer.engine.dispositions import callback_grace_s
-from dialer.engine.leads import ClaimedLead, _claimed
 from dialer.engine.models import CallbackRow
 
 if TYPE_CHECKING:
     from dialer.engine.campaign import CampaignRun
     from dialer.engine.preview import Previewer
 
-__all__ = ["CallbackHolds", "Due", "claim_lead", "due_callbacks"]
-
-_LEADS: Table = Lead.__table__  # type: ignore[assignment]
+__all__ = ["CallbackHolds", "Due", "due_callbacks"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,40 +78,6 @@ def due_callbacks(
     ]
 
 
-def claim_lead(
-    sessions: sessionmaker[Session],
-    owner: str,
-    lease: timedelta,
-    lead_id: int,
-    now: datetime,
-    country: str,
-) -> ClaimedLead | None:
-    """Lease one callback lead for ``owner`` (None if it is held elsewhere or not a callback
-    promised to an agent any more)."""
-    expires = now + lease
-    free = or_(Lead.lease_owner.is_(None), and_(Lead.lease_expires_at < now))
-    with sessions.begin() as session:
-        session.execute(
-            update(Lead)
-            .where(
-                Lead.id == lead_id,
-                Lead.status == LeadStatus.CALLBACK,
-                Lead.callback_agent.is_not(None),
-                free,
-            )
-            .values(lease_owner=owner, lease_expires_at=expires)
-            .execution_options(synchronize_session=False)
-        )
-        row = session.execute(
-            select(_LEADS).where(
-                _LEADS.c.id == lead_id,
-                _LEADS.c.lease_owner == owner,
-                _LEADS.c.lease_expires_at == expires,
-            )
-        ).first()
-        return None if row is None else _claimed(row, country)
-
-
 class CallbackHolds:
     """Which agents are held for a callback, and offering them their callback lead."""
 
@@ -163,14 +124,7 @@ class CallbackHolds:
             return False
         if self.previewer.stopped:
             return False
-        lead = claim_lead(
-            engine.sessions,
-            engine.options.owner,
-            engine.leads.lease,
-            due.lead_id,
-            now,
-            run.config.facts.country,
-        )
+        lead = engine.leads.claim_callback(due.lead_id, now, run.config.facts.country)
         if lead is None:
             return False
         if engine._judge(run, lead, engine._decide(run, lead, now), now) is None:

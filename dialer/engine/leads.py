@@ -142,6 +142,27 @@ class LeadStore:
             claimed = {row.id: _claimed(SimpleNamespace(**row._asdict()), country) for row in rows}
             return [claimed[i] for i in ids if i in claimed]
 
+    def claim_callback(self, lead_id: int, now: datetime, country: str) -> ClaimedLead | None:
+        """Lease one callback lead promised to an agent (None if it is leased elsewhere or no
+        longer such a callback)."""
+        expires = now + self.lease
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Lead)
+                .where(
+                    Lead.id == lead_id,
+                    Lead.status == LeadStatus.CALLBACK,
+                    Lead.callback_agent.is_not(None),
+                    _free(now),
+                )
+                .values(lease_owner=self.owner, lease_expires_at=expires)
+                .execution_options(synchronize_session=False)
+            )
+            row = session.execute(
+                _LEASED, {"ids": [lead_id], "owner": self.owner, "le": expires}
+            ).first()
+            return None if row is None else _claimed(row, country)
+
     def _candidates(self, campaign_id: int, status: LeadStatus, limit: int, now: datetime) -> Any:
         due = (
             Lead.next_eligible_at.is_(None)
