@@ -12,17 +12,16 @@ Three figures per answer, printed as p50 / p99 / max:
 
 * ``round trip``: measured by the client, from writing the request to reading the whole TwiML
   response (includes the kernel's and the client's share; an upper bound);
-* ``in server``: measured by an ASGI wrapper around our app, from the request reaching the app to
-  the last byte of the response handed to uvicorn;
-* ``since arrival``: from the first bytes of its burst read by the server (uvicorn's
-  ``data_received``, timed by a probe this benchmark installs) to this answer's last byte
-  handed to uvicorn. All of a burst is sent at once, so this is each answer's wait from its
+* ``in server``: from this answer's bytes read by the server to its reply written (the
+  webhook protocol is probed: ``data_received`` and the reply's write are timed);
+* ``since arrival``: from the first bytes of its burst read by the server to this answer's
+  reply written. All of a burst is sent at once, so this is each answer's wait from its
   arrival, the others' parsing and handling included, which ``in server`` does not count:
   the figure the issue's target is about.
 
 Then CPU: the server process's CPU time (user + system, ``getrusage``) over the measured rounds
 per request (answers and status callbacks alike: everything, uvicorn and the kernel's share of
-the sockets included), and per burst of answers as the wrapper saw it.
+the sockets included), and per burst of answers, from its first read to its last reply.
 
     python3 benchmarks/twilio_webhooks.py [--concurrency 200] [--rounds 20] [--uvloop]
 
@@ -45,7 +44,6 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from urllib.parse import urlencode
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from twilio.request_validator import RequestValidator
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -53,49 +51,39 @@ from dialer.carriers.base import CallAnswered, CallEnded, CarrierEvent
 from dialer.carriers.twilio import TwilioCarrier, TwilioConfig, twiml
 from dialer.clock import RealClock
 from dialer.web import build_app, serving
+from dialer.web.fastpath import webhook_protocol
+from dialer.web.twilio_hooks import Reply, twilio_endpoints
 
 ACCOUNT_SID = "AC" + "b7" * 16
 AUTH_TOKEN = "benchmark-token-5d1e"
 PUBLIC_URL = "https://dialer.example.com"
 CALLER_ID = "+14155550100"
+#: One answer: read at, reply written at (perf_counter), and the CPU clock at both.
+Sample = tuple[float, float, float, float]
 
 
-class Timed:
-    """ASGI wrapper noting, per answer, the seconds from arrival at the app to the response, and
-    the process's CPU clock at both ends."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.samples: list[tuple[float, float, float, float]] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != twiml.ANSWER_PATH:
-            await self.app(scope, receive, send)
-            return
-        start, cpu = time.perf_counter(), time.process_time()
-
-        async def timed_send(message: Message) -> None:
-            await send(message)
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                now = time.perf_counter()
-                self.samples.append((now - start, cpu, time.process_time(), start))
-
-        await self.app(scope, receive, timed_send)
-
-
-def _probe_arrivals() -> list[float]:
-    """Note when uvicorn reads each answer request's first bytes (a measuring probe)."""
-    arrivals: list[float] = []
-    received = HttpToolsProtocol.data_received
+def _probe(protocol: type[HttpToolsProtocol]) -> tuple[type[HttpToolsProtocol], list[Sample]]:
+    """``protocol`` noting, per answer, when its bytes were read and when its reply was
+    written, with the process's CPU clock at both (a measuring probe)."""
+    samples: list[Sample] = []
     head = f"POST {twiml.ANSWER_PATH}".encode()
 
-    def data_received(self: HttpToolsProtocol, data: bytes) -> None:
-        if data.startswith(head):
-            arrivals.append(time.perf_counter())
-        received(self, data)
+    class Probe(protocol):  # type: ignore[valid-type, misc]
+        read_at: tuple[float, float] | None = None
 
-    HttpToolsProtocol.data_received = data_received  # type: ignore[method-assign]
-    return arrivals
+        def data_received(self, data: bytes) -> None:
+            if data.startswith(head):
+                self.read_at = (time.perf_counter(), time.process_time())
+            super().data_received(data)
+
+        def _reply(self, reply: Reply, keep_alive: bool) -> None:
+            super()._reply(reply, keep_alive)
+            if self.read_at is not None:
+                read, cpu = self.read_at
+                samples.append((read, time.perf_counter(), cpu, time.process_time()))
+                self.read_at = None
+
+    return Probe, samples
 
 
 class Router:
@@ -130,20 +118,19 @@ def serve(agents: int, conn: Connection, use_uvloop: bool) -> None:
         router = Router(carrier, agents)
         for agent in router.ready:  # agents' lines as if opened (no REST calls here)
             carrier._agents.legs[agent] = "CA" + uuid.uuid4().hex
-        timed = Timed(build_app(carrier.webhooks))
-        arrivals = _probe_arrivals()
+        endpoints = twilio_endpoints(carrier.webhooks)
+        protocol, samples = _probe(webhook_protocol(endpoints))
         await carrier.start(router)
-        async with serving(timed, "127.0.0.1", 0) as server:
+        app = build_app(carrier.webhooks)
+        async with serving(app, "127.0.0.1", 0, protocol=protocol) as server:
             conn.send(server.port)
             loop = asyncio.get_running_loop()
             while (command := await loop.run_in_executor(None, conn.recv)) != "stop":
                 assert command == "stats"
                 usage = resource.getrusage(resource.RUSAGE_SELF)
                 cpu = (usage.ru_utime, usage.ru_stime)
-                sent = (timed.samples, arrivals[:], len(router.ready), router.abandoned, cpu)
-                conn.send(sent)
-                timed.samples = []
-                arrivals.clear()
+                conn.send((samples[:], len(router.ready), router.abandoned, cpu))
+                samples.clear()
         await carrier.stop()
 
     if use_uvloop:
@@ -261,18 +248,16 @@ def main(argv: Sequence[str] | None = None) -> None:
             _client(port, args.concurrency, args.rounds, args.warmup, ours)
         )
         ours.send("stats")
-        inside, arrivals, ready, abandoned, cpu_after = ours.recv()
+        answers, ready, abandoned, cpu_after = ours.recv()
         ours.send("stop")
     finally:
         server.join(10)
         if server.is_alive():
             server.kill()
-    bursts = [inside[i : i + args.concurrency] for i in range(0, len(inside), args.concurrency)]
-    cpu = [max(s[2] for s in b) - min(s[1] for s in b) for b in bursts]
-    firsts = [
-        min(arrivals[i : i + args.concurrency]) for i in range(0, len(arrivals), args.concurrency)
-    ]
-    since = [s[3] + s[0] - first for b, first in zip(bursts, firsts, strict=True) for s in b]
+    n = args.concurrency
+    bursts = [answers[i : i + n] for i in range(0, len(answers), n)]
+    cpu = [max(s[3] for s in b) - min(s[2] for s in b) for b in bursts]
+    since = [s[1] - min(r[0] for r in b) for b in bursts for s in b]
     requests = 2 * args.concurrency * args.rounds
     user, system = (
         (after - before) / requests for after, before in zip(cpu_after, cpu_before, strict=True)
@@ -285,7 +270,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"(load average {load})"
     )
     print(f"round trip (client): {_figures(client)}")
-    print(f"in server          : {_figures([wall for wall, *_ in inside])}")
+    print(f"in server          : {_figures([written - read for read, written, *_ in answers])}")
     print(f"since arrival      : {_figures(since)}")
     print(
         f"server CPU per request (all of it): {per_request * 1e6:.0f} us = user "

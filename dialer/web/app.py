@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dialer.carriers.twilio import TwilioWebhooks
-from dialer.web.twilio_hooks import twilio_endpoints
+from dialer.web.twilio_hooks import SignedEndpoint, twilio_endpoints
 
 __all__ = ["WebhooksFirst", "build_app"]
 
@@ -31,7 +31,7 @@ class WebhooksFirst:
     burst of answers their cost per request is what the last caller waits for.
     """
 
-    def __init__(self, webhooks: Mapping[str, ASGIApp], rest: ASGIApp) -> None:
+    def __init__(self, webhooks: Mapping[str, SignedEndpoint], rest: ASGIApp) -> None:
         self.webhooks = dict(webhooks)
         self.rest = rest
 

@@ -8,10 +8,11 @@ then ``start``\\ s it with the engine's sink.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import socket
 from collections.abc import AsyncIterator, Generator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -20,7 +21,7 @@ from dialer.carriers.twilio import TwilioCarrier, TwilioConfig
 from dialer.clock import Clock
 from dialer.errors import ConfigError
 from dialer.settings import Settings
-from dialer.web.app import build_app
+from dialer.web.app import WebhooksFirst, build_app
 
 __all__ = ["Serving", "parse_listen", "serving", "twilio_runtime"]
 
@@ -75,16 +76,33 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _protocol(app: ASGIApp) -> type[asyncio.Protocol] | Literal["auto"]:
+    """Twilio's webhook paths on the fast path when the app has them and httptools is there."""
+    if not isinstance(app, WebhooksFirst) or importlib.util.find_spec("httptools") is None:
+        return "auto"
+    from dialer.web.fastpath import webhook_protocol
+
+    return webhook_protocol(app.webhooks)
+
+
 @asynccontextmanager
 async def serving(
-    app: ASGIApp, host: str, port: int, *, own_signals: bool = False
+    app: ASGIApp,
+    host: str,
+    port: int,
+    *,
+    own_signals: bool = False,
+    protocol: type[asyncio.Protocol] | None = None,
 ) -> AsyncIterator[Serving]:
-    """Serve ``app`` on ``host:port`` while the block runs; stop gracefully after it."""
+    """Serve ``app`` on ``host:port`` while the block runs; stop gracefully after it.
+    ``protocol`` is the HTTP protocol class (by default, Twilio's webhooks on the fast path
+    when the app has them: :mod:`dialer.web.fastpath`)."""
     sock = _bind(host, port)
     # proxy_headers off: the app reads X-Forwarded-* itself where it matters (signatures);
     # no access log and no Server header: less work per webhook, nothing said about the stack
     config = uvicorn.Config(
         app,
+        http=protocol or _protocol(app),
         log_level="warning",
         access_log=False,
         lifespan="off",

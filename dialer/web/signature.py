@@ -39,12 +39,15 @@ def _unquote(text: str) -> str:
 
 def parse_form(body: str) -> list[tuple[str, str]]:
     """``application/x-www-form-urlencoded`` fields in order, blank values kept: what
-    ``urllib.parse.parse_qsl(body, keep_blank_values=True)`` gives, with less work per field."""
+    ``urllib.parse.parse_qsl(body, keep_blank_values=True)`` gives, with less work per field
+    (a field with no ``%`` or ``+`` is taken as it is)."""
     pairs: list[tuple[str, str]] = []
     for field in body.split("&"):
         if field:
             key, _, value = field.partition("=")
-            pairs.append((_unquote(key), _unquote(value)))
+            if "%" in field or "+" in field:
+                key, value = _unquote(key), _unquote(value)
+            pairs.append((key, value))
     return pairs
 
 
@@ -54,13 +57,13 @@ class FormFields:
     def __init__(self, body: str) -> None:
         self._values: dict[str, list[str]] = {}
         self._first: dict[str, str] = {}
+        first = self._first
         for key, value in parse_form(body):
-            values = self._values.get(key)
-            if values is None:
-                self._values[key] = [value]
-                self._first[key] = value
+            if key in first:
+                self._values[key].append(value)
             else:
-                values.append(value)
+                self._values[key] = [value]
+                first[key] = value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
@@ -68,9 +71,9 @@ class FormFields:
     def getall(self, key: str) -> list[str]:
         return self._values.get(key, [])
 
-    def first(self) -> dict[str, str]:
-        """One value per key (the first), as the handlers want them (a new dict)."""
-        return dict(self._first)
+    def first(self) -> Mapping[str, str]:
+        """One value per key (the first), as the handlers want them (read them only)."""
+        return self._first
 
     def signed_text(self) -> str:
         """The fields as Twilio signs them: keys sorted, each key's distinct values sorted."""

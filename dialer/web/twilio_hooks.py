@@ -13,9 +13,10 @@ distinct queries; only signed requests reach that cache), TwiML from a template 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import lru_cache
 from types import MappingProxyType
+from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 from starlette.types import Receive, Scope, Send
@@ -24,7 +25,7 @@ from twilio.request_validator import RequestValidator
 from dialer.carriers.twilio import TwilioWebhooks, twiml
 from dialer.web.signature import SIGNATURE_HEADER, FormFields, candidate_urls, is_signed
 
-__all__ = ["SignedEndpoint", "twilio_endpoints"]
+__all__ = ["RawRequest", "Reply", "SignedEndpoint", "twilio_endpoints"]
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_HEADER = "i-twilio-idempotency-token"
@@ -40,8 +41,8 @@ _WANTED = frozenset(
     )
 )
 _SIGNATURE = SIGNATURE_HEADER.lower()
-_XML = (b"content-type", b"application/xml")
-_TEXT = (b"content-type", b"text/plain; charset=utf-8")
+_XML = b"application/xml"
+_TEXT = b"text/plain; charset=utf-8"
 #: What a handler answers: TwiML (200, XML) or None (204, no body).
 Handler = Callable[[TwilioWebhooks, "Webhook"], Awaitable[str | None]]
 
@@ -61,10 +62,10 @@ def _query(query: str) -> Mapping[str, str]:
     return MappingProxyType(dict(parse_qsl(query, keep_blank_values=True)))
 
 
-def _headers(scope: Scope) -> dict[str, str]:
+def _headers(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
     """The headers an endpoint reads, by lower-case name (the first of repeated ones)."""
     found: dict[str, str] = {}
-    for name, value in scope["headers"]:
+    for name, value in raw:
         if name in _WANTED:
             found.setdefault(name.decode("latin-1"), value.decode("latin-1"))
     return found
@@ -82,18 +83,33 @@ async def _body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(
-    send: Send, status: int, body: bytes, media_type: tuple[bytes, bytes] | None = None
-) -> None:
-    headers = [(b"content-length", b"%d" % len(body))]
-    if media_type:
-        headers.append(media_type)
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+class RawRequest(NamedTuple):
+    """What an endpoint needs of a request, however it was read (ASGI or the fast path)."""
+
+    path: str  # as requested (the proxy may have changed it; the signature may say so)
+    query: str
+    headers: Sequence[tuple[bytes, bytes]]  # lower-case names
+    body: bytes
+    scheme: str
+    client: str
+
+
+class Reply(NamedTuple):
+    status: int
+    body: bytes
+    media_type: bytes | None  # the Content-Type, if any
+
+
+_FORGED = Reply(403, b"invalid signature", _TEXT)
+_EMPTY = Reply(204, b"", None)
 
 
 class SignedEndpoint:
-    """The ASGI endpoint of one webhook path: check the signature, then run the handler."""
+    """One webhook path: check the signature, then run the handler.
+
+    :meth:`respond` is the endpoint proper; calling the object serves it over ASGI. The
+    webhook server's HTTP protocol (:mod:`dialer.web.fastpath`) calls :meth:`respond` itself.
+    """
 
     def __init__(self, hooks: TwilioWebhooks, path: str, handle: Handler) -> None:
         self.hooks = hooks
@@ -101,23 +117,36 @@ class SignedEndpoint:
         self.handle = handle
         self.validator = RequestValidator(hooks.auth_token)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        form = FormFields((await _body(receive)).decode("utf-8", errors="replace"))
-        headers = _headers(scope)
-        query = scope.get("query_string", b"").decode("latin-1")
+    async def respond(self, request: RawRequest) -> Reply:
+        form = FormFields(request.body.decode("utf-8", errors="replace"))
+        headers = _headers(request.headers)
         urls = candidate_urls(
-            self.hooks.public_url, self.path, scope["path"], query, headers, scope["scheme"]
+            self.hooks.public_url, self.path, request.path, request.query, headers, request.scheme
         )
         if not is_signed(self.validator, urls, form, headers.get(_SIGNATURE, "")):
-            client = scope["client"][0] if scope.get("client") else "?"
-            log.warning("refused %s from %s: invalid %s", self.path, client, SIGNATURE_HEADER)
-            await _respond(send, 403, b"invalid signature", _TEXT)
-            return
-        reply = await self.handle(self.hooks, Webhook(form, query, headers))
-        if reply is None:
-            await _respond(send, 204, b"")
-        else:
-            await _respond(send, 200, reply.encode(), _XML)
+            log.warning(
+                "refused %s from %s: invalid %s", self.path, request.client, SIGNATURE_HEADER
+            )
+            return _FORGED
+        reply = await self.handle(self.hooks, Webhook(form, request.query, headers))
+        return _EMPTY if reply is None else Reply(200, reply.encode(), _XML)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        request = RawRequest(
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            scope["headers"],
+            await _body(receive),
+            scope["scheme"],
+            client[0] if client else "?",
+        )
+        status, body, media_type = await self.respond(request)
+        headers = [(b"content-length", b"%d" % len(body))]
+        if media_type:
+            headers.append((b"content-type", media_type))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
 
 async def _answer(hooks: TwilioWebhooks, hook: Webhook) -> str | None:
