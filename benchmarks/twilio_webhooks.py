@@ -23,21 +23,24 @@ Then CPU: the server process's CPU time (user + system, ``getrusage``) over the 
 per request (answers and status callbacks alike: everything, uvicorn and the kernel's share of
 the sockets included), and per burst of answers, from its first read to its last reply.
 
-    python3 benchmarks/twilio_webhooks.py [--concurrency 200] [--rounds 20] [--uvloop]
+    python3 benchmarks/twilio_webhooks.py [--concurrency 200] [--rounds 20]
+        [--loop auto|asyncio|uvloop]
 
 Other engineers load this 2-core machine: run it a few times and read the best, the load is
-printed with the figures.
+printed with the figures, and how fast this machine's core runs plain Python.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import multiprocessing as mp
 import os
 import resource
 import statistics
 import time
+import timeit
 import uuid
 from collections import deque
 from collections.abc import Sequence
@@ -108,10 +111,10 @@ class Router:
             self.ready.append(self.on_call.pop(event.call_id))
 
 
-def serve(agents: int, conn: Connection, use_uvloop: bool) -> None:
+def serve(agents: int, conn: Connection, loop: str) -> None:
     """The server process: our app on a free port; answers ``stats`` requests on ``conn``."""
     config = TwilioConfig(ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, api_base="http://127.0.0.1:9")
-    clock = RealClock()
+    clock = RealClock(loop)
 
     async def main() -> None:
         carrier = TwilioCarrier(config, clock)
@@ -133,12 +136,7 @@ def serve(agents: int, conn: Connection, use_uvloop: bool) -> None:
                 samples.clear()
         await carrier.stop()
 
-    if use_uvloop:
-        import uvloop
-
-        uvloop.run(main())
-    else:
-        clock.run(main())  # the standard asyncio loop, as `dialer run` and `dialer serve` use
+    clock.run(main())  # as `dialer run` and `dialer serve` run (uvloop where installed)
 
 
 def _request(path: str, params: dict[str, str]) -> bytes:
@@ -222,6 +220,12 @@ async def _client(
     return samples, cpu_before
 
 
+def _core_us() -> float:
+    """Microseconds for ``sum(range(1000))``, best of 5: how fast a core runs Python, to compare
+    figures between machines (the same code costs about twice as much on a core twice slower)."""
+    return min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000 * 1e6
+
+
 def _figures(samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
     cuts = statistics.quantiles(ms, n=100, method="inclusive")
@@ -233,11 +237,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=200, help="answers fired at once")
     parser.add_argument("--rounds", type=int, default=20, help="measured rounds")
     parser.add_argument("--warmup", type=int, default=2, help="rounds not measured")
-    parser.add_argument("--uvloop", action="store_true", help="serve on uvloop's event loop")
+    parser.add_argument(
+        "--loop", choices=["auto", "asyncio", "uvloop"], default="auto", help="the event loop"
+    )
     args = parser.parse_args(argv)
     ours, theirs = mp.Pipe()
     server = mp.get_context("spawn").Process(
-        target=serve, args=(args.concurrency, theirs, args.uvloop)
+        target=serve, args=(args.concurrency, theirs, args.loop)
     )
     server.start()
     try:
@@ -264,10 +270,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     per_request = user + system
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    loop = "uvloop" if args.uvloop else "asyncio"
+    loop = args.loop
+    if loop == "auto":
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     print(
         f"{args.concurrency} concurrent answers x {args.rounds} rounds on {loop} "
-        f"(load average {load})"
+        f"(load average {load}; this core runs Python's sum(range(1000)) in {_core_us():.1f} us)"
     )
     print(f"round trip (client): {_figures(client)}")
     print(f"in server          : {_figures([written - read for read, written, *_ in answers])}")
