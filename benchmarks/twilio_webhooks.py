@@ -21,7 +21,8 @@ Three figures per answer, printed as p50 / p99 / max:
 
 Then CPU: the server process's CPU time (user + system, ``getrusage``) over the measured rounds
 per request (answers and status callbacks alike: everything, uvicorn and the kernel's share of
-the sockets included), and per burst of answers, from its first read to its last reply.
+the sockets included), and per burst of answers (the server's CPU time asked of it just before
+the burst is sent and just after its last reply is read).
 
     python3 benchmarks/twilio_webhooks.py [--concurrency 200] [--rounds 20]
         [--loop auto|asyncio|uvloop]
@@ -61,29 +62,28 @@ ACCOUNT_SID = "AC" + "b7" * 16
 AUTH_TOKEN = "benchmark-token-5d1e"
 PUBLIC_URL = "https://dialer.example.com"
 CALLER_ID = "+14155550100"
-#: One answer: read at, reply written at (perf_counter), and the CPU clock at both.
-Sample = tuple[float, float, float, float]
+#: One answer: its bytes read at, its reply written at (perf_counter seconds).
+Sample = tuple[float, float]
 
 
 def _probe(protocol: type[HttpToolsProtocol]) -> tuple[type[HttpToolsProtocol], list[Sample]]:
     """``protocol`` noting, per answer, when its bytes were read and when its reply was
-    written, with the process's CPU clock at both (a measuring probe)."""
+    written (a measuring probe: two reads of the monotonic clock, no system call)."""
     samples: list[Sample] = []
     head = f"POST {twiml.ANSWER_PATH}".encode()
 
     class Probe(protocol):  # type: ignore[valid-type, misc]
-        read_at: tuple[float, float] | None = None
+        read_at: float | None = None
 
         def data_received(self, data: bytes) -> None:
             if data.startswith(head):
-                self.read_at = (time.perf_counter(), time.process_time())
+                self.read_at = time.perf_counter()
             super().data_received(data)
 
         def _reply(self, reply: Reply, keep_alive: bool) -> None:
             super()._reply(reply, keep_alive)
             if self.read_at is not None:
-                read, cpu = self.read_at
-                samples.append((read, time.perf_counter(), cpu, time.process_time()))
+                samples.append((self.read_at, time.perf_counter()))
                 self.read_at = None
 
     return Probe, samples
@@ -129,9 +129,12 @@ def serve(agents: int, conn: Connection, loop: str) -> None:
             conn.send(server.port)
             loop = asyncio.get_running_loop()
             while (command := await loop.run_in_executor(None, conn.recv)) != "stop":
-                assert command == "stats"
                 usage = resource.getrusage(resource.RUSAGE_SELF)
                 cpu = (usage.ru_utime, usage.ru_stime)
+                if command == "cpu":
+                    conn.send(cpu)
+                    continue
+                assert command == "stats"
                 conn.send((samples[:], len(router.ready), router.abandoned, cpu))
                 samples.clear()
         await carrier.stop()
@@ -180,44 +183,57 @@ async def _exchange(
     return time.perf_counter() - start, head.split(b"\r\n", 1)[0] + b"\n" + body
 
 
+def _cpu(server: Connection) -> float:
+    """The server process's CPU seconds so far (user + system), asked between bursts."""
+    server.send("cpu")
+    user, system = server.recv()
+    return float(user + system)
+
+
 async def _round(
-    conns: Sequence[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
-) -> list[float]:
+    conns: Sequence[tuple[asyncio.StreamReader, asyncio.StreamWriter]], server: Connection
+) -> tuple[list[float], float]:
+    """One burst of answers, then their calls' ends: the answers' round trips, and the server's
+    CPU seconds for the burst of answers."""
     sids = ["CA" + uuid.uuid4().hex for _ in conns]
     query = "?" + urlencode({"amd": "0"})
     answers = [
         _request(twiml.ANSWER_PATH + query, _call_params(sid, "in-progress")) for sid in sids
     ]
+    before = _cpu(server)
     results = await asyncio.gather(
         *(_exchange(r, w, a) for (r, w), a in zip(conns, answers, strict=True))
     )
+    burst = _cpu(server) - before
     for _, response in results:
         if b" 200 " not in response.split(b"\n", 1)[0] or b"<Conference" not in response:
             raise SystemExit(f"unexpected answer: {response[:300]!r}")
     ends = [_request(twiml.STATUS_PATH, _call_params(sid, "completed")) for sid in sids]
     await asyncio.gather(*(_exchange(r, w, e) for (r, w), e in zip(conns, ends, strict=True)))
-    return [seconds for seconds, _ in results]
+    return [seconds for seconds, _ in results], burst
 
 
 async def _client(
     port: int, concurrency: int, rounds: int, warmup: int, server: Connection
-) -> tuple[list[float], tuple[float, float]]:
-    """Round-trip seconds of the measured answers, and the server's CPU seconds (user,
-    system) before them."""
+) -> tuple[list[float], list[float], tuple[float, float]]:
+    """Round-trip seconds of the measured answers, the server's CPU seconds per measured burst,
+    and its CPU seconds (user, system) before them."""
     conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(concurrency)]
     samples: list[float] = []
+    bursts: list[float] = []
     cpu_before = (0.0, 0.0)
     for n in range(warmup + rounds):
         if n == warmup:
             server.send("stats")
             cpu_before = server.recv()[-1]
-        times = await _round(conns)
+        times, burst = await _round(conns, server)
         if n >= warmup:
             samples.extend(times)
+            bursts.append(burst)
         await asyncio.sleep(0.05)
     for _, writer in conns:
         writer.close()
-    return samples, cpu_before
+    return samples, bursts, cpu_before
 
 
 def _core_us() -> float:
@@ -250,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         port = ours.recv()
         ours.send("stats")
         ours.recv()  # nothing yet; the server is up
-        client, cpu_before = asyncio.run(
+        client, cpu, cpu_before = asyncio.run(
             _client(port, args.concurrency, args.rounds, args.warmup, ours)
         )
         ours.send("stats")
@@ -262,7 +278,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             server.kill()
     n = args.concurrency
     bursts = [answers[i : i + n] for i in range(0, len(answers), n)]
-    cpu = [max(s[3] for s in b) - min(s[2] for s in b) for b in bursts]
     since = [s[1] - min(r[0] for r in b) for b in bursts for s in b]
     requests = 2 * args.concurrency * args.rounds
     user, system = (
