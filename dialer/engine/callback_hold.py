@@ -127,7 +127,8 @@ class CallbackHolds:
         lead = engine.leads.claim_callback(due.lead_id, now, run.config.facts.country)
         if lead is None:
             return False
-        if engine._judge(run, lead, engine._decide(run, lead, now), now) is None:
+        dialer = engine.dialing
+        if dialer.judge(run, lead, dialer.decide(run, lead, now), now) is None:
             return False  # e.g. outside the lead's calling window: rescheduled by the gate
         self.previewer.offer_callback(run, agent, lead, due.due_at, now, mono)
         return True

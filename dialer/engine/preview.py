@@ -103,13 +103,14 @@ class Previewer:
             for a in run.agents.values()
             if a.state is not AgentState.PAUSED and a.state is not AgentState.LOGGED_OUT
         )
-        snapshot = replace(self.engine.snapshot(run, now, mono), agents=views)
+        snapshot = replace(self.engine.dialing.snapshot(run, now, mono), agents=views)
         return min(len(asking), max(0, run.pacer.decide(snapshot)))
 
     def _dial_requested(
         self, run: CampaignRun, now: datetime, mono: float, *, paced: bool
     ) -> Planned:
         engine = self.engine
+        dialer = engine.dialing
         for offer in self.offers.values():  # callbacks are dialed when due
             if offer.due_at is not None and now >= offer.due_at and not offer.dial_requested:
                 offer.dial_requested, offer.requested_mono = True, mono
@@ -123,13 +124,13 @@ class Previewer:
         )
         agents = [engine.agents[o.agent_id] for o in asking]
         allowed = self._allowed(run, agents, now, mono) if paced else len(agents)
-        n = min(allowed, int(engine._tokens))
+        n = dialer.affordable(allowed)
         calls: Planned = []
         for offer, agent in zip(asking[:n], agents[:n], strict=True):
             lead = offer.lead
             del self.offers[agent.id]
-            decided = engine._decide(run, lead, now)  # right before the call is placed
-            decision = engine._judge(run, lead, decided, now)
+            decided = dialer.decide(run, lead, now)  # right before the call is placed
+            decision = dialer.judge(run, lead, decided, now)
             if decision is None:
                 why = denial_reason(decided)
                 decision_id = decided.id if isinstance(decided, Decision) else None
@@ -137,12 +138,12 @@ class Previewer:
                 self.log.close(offer.row_id, OfferEnd("denied", now, why, None, decision_id))
                 engine.desk_move(agent, AgentState.READY, now)
                 continue
-            call = engine._new_call(run, lead, decision, now, mono)
+            call = dialer.new_call(run, lead, decision, now, mono)
             self.dialing[call.id] = offer
             self.log.close(offer.row_id, OfferEnd("dialed", now, None, call.id, decision.id))
             engine.desk_move(agent, AgentState.RESERVED, now, call_id=call.id)
             calls.append((run, call))
-        engine._tokens -= len(calls)
+        dialer.spend(len(calls))
         return calls
 
     def _offer_ready(self, run: CampaignRun, now: datetime, mono: float) -> None:
@@ -150,7 +151,7 @@ class Previewer:
         wanted = self._allowed(run, ready, now, mono)
         if wanted <= 0:
             return
-        self.engine._refill(run, wanted, now, mono)
+        self.engine.dialing.refill(run, wanted, now, mono)
         for agent in sorted(ready, key=lambda a: a.since_mono)[:wanted]:
             if not run.hopper:
                 return

@@ -5,7 +5,8 @@ world).
 Each tick, per campaign: refill the hopper (lease due leads, ask the compliance gate), build the
 pacing :class:`~pacing.api.Snapshot`, ask the pacer how many calls to place, re-check each lead
 with the gate, write the calls (before they exist at the carrier), then originate them within the
-carrier's calls-per-second budget and the campaign's lines per agent. Carrier events drive the
+carrier's calls-per-second budget and the campaign's lines per agent (all of it
+:class:`.dialing.Dialer`, preview offers :class:`.preview.Previewer`). Carrier events drive the
 call state machine; live answers go to an agent (:mod:`.routing`) or, after the 2-second grace,
 get the safe-harbor message and are recorded abandoned. Agents act through :class:`.desk.Desk`.
 """
@@ -14,17 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.enums import LeadStatus
-from compliance.api import AbandonBudget, CallLog, CallRecord, Decision, Gate
+from compliance.api import AbandonBudget, CallLog, CallRecord, Gate
 from dialer.agents.state import Agent, AgentState
 from dialer.carriers.base import (
     AnswerKind,
@@ -35,24 +33,22 @@ from dialer.carriers.base import (
     CarrierEvent,
     EndReason,
     KeyPressed,
-    OriginateRequest,
 )
 from dialer.clock import Clock
 from dialer.engine.bus import CallChanged, EventBus, ScreenPop
 from dialer.engine.calls import LIVE_ANSWERS, Call, CallState
 from dialer.engine.campaign import CampaignConfig, CampaignRun, load_campaign
-from dialer.engine.denials import denial_reason
+from dialer.engine.dialing import Batch, Dialer
 from dialer.engine.dispositions import Rule, lead_after, opt_out_digits
 from dialer.engine.hours import CampaignHours
 from dialer.engine.jobs import ApsJobRunner, ClockJobRunner
-from dialer.engine.leads import ClaimedLead, LeadOutcome, LeadStore
+from dialer.engine.leads import LeadOutcome, LeadStore
 from dialer.engine.preview import Previewer
 from dialer.engine.routing import LongestIdle, RoutingPolicy
-from dialer.engine.store import CallMeta, WriteBuffer
+from dialer.engine.store import WriteBuffer
 from dialer.errors import CarrierError
 from dialer.storage import session_factory
-from pacing.api import AgentState as PaceAgent
-from pacing.api import AgentView, CallStage, CallView, Outcome, OutcomeKind, Pacer, Snapshot
+from pacing.api import Outcome, OutcomeKind, Pacer, Snapshot
 
 __all__ = ["Engine", "EngineOptions", "PacerFactory"]
 
@@ -69,14 +65,6 @@ _ANSWER_STATES = {
     AnswerKind.HUMAN: CallState.ANSWERED_HUMAN,
     AnswerKind.MACHINE: CallState.ANSWERED_MACHINE,
     AnswerKind.UNKNOWN: CallState.ANSWERED_UNKNOWN,
-}
-_PACE_STATES = {
-    AgentState.READY: PaceAgent.READY,
-    AgentState.RESERVED: PaceAgent.RESERVED,
-    AgentState.PREVIEW: PaceAgent.RESERVED,  # busy with a preview lead (see .preview)
-    AgentState.ON_CALL: PaceAgent.ON_CALL,
-    AgentState.WRAP_UP: PaceAgent.WRAP_UP,
-    AgentState.PAUSED: PaceAgent.PAUSED,
 }
 
 
@@ -127,9 +115,6 @@ class Engine:
         self.calls: dict[str, Call] = {}  # engine call id -> call, until final and dispositioned
         self._by_carrier: dict[str, Call] = {}
         self._early: dict[str, list[CarrierEvent]] = {}
-        self._token = secrets.token_hex(3)
-        self._seq = 0
-        self._tokens = 0.0  # originations allowed now (carrier calls per second)
         self._last_tick: float | None = None
         self._last_extend = 0.0
         self._last_flush = 0.0
@@ -140,6 +125,9 @@ class Engine:
         self._jobs: ClockJobRunner | ApsJobRunner | None = None
         self.tick_seconds: list[float] = []  # wall time of each tick, when measured
         self.route_seconds: list[float] = []
+        self.dialing = Dialer(
+            self, by_carrier=self._by_carrier, early=self._early, move=self._move, end=self._end
+        )  # the calls it places (see .dialing)
         self.preview = Previewer(self)  # preview campaigns' offers (see .preview)
         self.hours = CampaignHours(self)  # campaigns outside their own calling hours
 
@@ -163,7 +151,7 @@ class Engine:
             self._jobs.start()
         self._last_tick = self.clock.monotonic()
         self._last_extend = self._last_tick
-        self._tokens = self.carrier.max_cps * max(self.options.tick_s, 1.0)
+        self.dialing.fill_bucket()
         self.started = True
 
     async def stop(self, drain_s: float = 3600.0) -> None:
@@ -233,20 +221,18 @@ class Engine:
         mono = self.clock.monotonic()
         elapsed = mono - (self._last_tick if self._last_tick is not None else mono)
         self._last_tick = mono
-        cps = self.carrier.max_cps
-        self._tokens = min(cps * max(self.options.tick_s, 1.0), self._tokens + cps * elapsed)
+        self.dialing.replenish(elapsed)
         now = self.clock.now()
-        batch: list[tuple[CampaignRun, Call]] = []
+        batch: Batch = []
         self.hours.check(now, mono)
         for run in self.campaigns.values():
             if run.config.id in self.hours.closed:  # outside its hours: no new calls
                 continue
             batch.extend(self.preview.plan(run, now, mono))  # preview leads, held callbacks
             if run.config.dial_mode != "preview":
-                batch.extend(self._plan(run, now, mono))
+                batch.extend(self.dialing.plan(run, now, mono))
         if batch:
-            self._persist_new(batch, now)
-            await self._originate(batch)
+            await self.dialing.place(batch, now)
         if mono - self._last_flush >= self.options.flush_s and self._flushing is None:
             self._last_flush = mono
             if self.options.flush_in_thread:
@@ -257,183 +243,9 @@ class Engine:
             self._last_extend = mono
             self.leads.extend(now)
 
-    def _plan(self, run: CampaignRun, now: datetime, mono: float) -> list[tuple[CampaignRun, Call]]:
-        if not run.agents:
-            return []
-        wanted = run.pacer.decide(self.snapshot(run, now, mono))
-        wanted = min(wanted, int(self._tokens))
-        if wanted <= 0:
-            return []
-        self._refill(run, wanted, now, mono)
-        leads = [run.hopper.popleft() for _ in range(min(wanted, len(run.hopper)))]
-        calls: list[tuple[CampaignRun, Call]] = []
-        for lead, decided in zip(leads, self._decide_many(run, leads, now), strict=True):
-            decision = self._judge(run, lead, decided, now)  # again, right before dialing
-            if decision is not None:
-                calls.append((run, self._new_call(run, lead, decision, now, mono)))
-        self._tokens -= len(calls)
-        return calls
-
     def snapshot(self, run: CampaignRun, now: datetime, mono: float) -> Snapshot:
-        agents = tuple(
-            AgentView(_PACE_STATES[a.state], mono - a.since_mono)
-            for a in run.agents.values()
-            if a.state in _PACE_STATES
-        )
-        calls = tuple(
-            CallView(_stage(c), mono - c.created_mono)
-            for c in run.in_flight.values()
-            if c.state is not CallState.ANSWERED_MACHINE and c.state is not CallState.ABANDONED
-        )
-        staffed = sum(1 for a in agents if a.state is not PaceAgent.PAUSED)
-        facts = run.config.facts
-        return Snapshot(
-            now_s=mono,
-            agents=agents,
-            calls=calls,
-            abandon_target=facts.abandon_target,
-            abandon_budget=self._budget(run, now, mono),
-            max_lines=math.floor(run.config.max_lines_per_agent * staffed),
-        )
-
-    def _budget(self, run: CampaignRun, now: datetime, mono: float) -> float:
-        """The abandon budget, asked again every ``budget_refresh_s``; in between, each abandon
-        since the last answer is taken off it (never optimistic)."""
-        if run.budget_at is None or mono - run.budget_at >= self.options.budget_refresh_s:
-            target = run.config.facts.abandon_target
-            run.budget_value = self.budget.remaining(run.config.id, now, target)
-            run.budget_at = mono
-            run.budget_abandons = run.counters.abandoned
-        return run.budget_value - (run.counters.abandoned - run.budget_abandons)
-
-    def _refill(self, run: CampaignRun, wanted: int, now: datetime, mono: float) -> None:
-        size = max(self.options.hopper_min, int(self.options.hopper_per_agent * len(run.agents)))
-        if len(run.hopper) >= max(wanted, size // 2) or mono < run.exhausted_until:
-            return
-        want = min(size - len(run.hopper), max(4 * wanted, self.options.claim_chunk))
-        if not self.options.flush_in_thread:
-            self._fill(
-                run,
-                want,
-                self.leads.claim(run.config.id, want, now, run.config.facts.country),
-                now,
-                mono,
-            )
-        elif run.claiming is None:  # real time: claim off the event loop, fill when done
-            run.claiming = asyncio.ensure_future(self._claim_in_thread(run, want, now, mono))
-
-    async def _claim_in_thread(
-        self, run: CampaignRun, want: int, now: datetime, mono: float
-    ) -> None:
-        try:
-            claimed = await asyncio.to_thread(self.leads.claim, run.config.id, want, now)
-            self._fill(run, want, claimed, self.clock.now(), mono)
-        finally:
-            run.claiming = None
-
-    def _fill(
-        self, run: CampaignRun, want: int, claimed: list[ClaimedLead], now: datetime, mono: float
-    ) -> None:
-        if len(claimed) < want:
-            run.exhausted_until = mono + self.options.empty_retry_s
-        for lead, decision in zip(claimed, self._decide_many(run, claimed, now), strict=True):
-            if self._judge(run, lead, decision, now) is not None:
-                run.hopper.append(lead)
-
-    def _decide_many(
-        self, run: CampaignRun, leads: list[ClaimedLead], now: datetime
-    ) -> list[Decision | Exception]:
-        """The gate's decisions for a batch (one call when the gate can batch)."""
-        check_many = getattr(self.gate, "check_many", None)
-        if check_many is None or not leads:
-            return [self._decide(run, lead, now) for lead in leads]
-        try:
-            decisions: list[Decision] = check_many([x.facts for x in leads], run.config.facts, now)
-            return list(decisions)
-        except Exception as exc:  # fail closed
-            log.exception("compliance gate failed for a batch of %d leads", len(leads))
-            return [exc for _ in leads]
-
-    def _decide(self, run: CampaignRun, lead: ClaimedLead, now: datetime) -> Decision | Exception:
-        try:
-            return self.gate.check(lead.facts, run.config.facts, now)
-        except Exception as exc:  # fail closed: a rule that cannot be evaluated denies
-            log.exception("compliance gate failed for lead %s", lead.id)
-            return exc
-
-    def _judge(
-        self, run: CampaignRun, lead: ClaimedLead, decision: Decision | Exception, now: datetime
-    ) -> Decision | None:
-        """The decision if it allows; else reschedule the lead (or set it aside) and None."""
-        if isinstance(decision, Decision) and decision.allowed:
-            return decision
-        run.counters.denied += 1
-        if isinstance(decision, Exception):
-            retry = now + timedelta(seconds=self.options.denial_retry_s)
-            reason = denial_reason(decision)
-            self.writes.lead_outcome(LeadOutcome(lead.id, lead.status, retry, reason))
-            return None
-        reason = denial_reason(decision)
-        if decision.next_allowed_at is not None:
-            outcome = LeadOutcome(lead.id, lead.status, decision.next_allowed_at, reason)
-        else:
-            outcome = LeadOutcome(lead.id, LeadStatus.NOT_DIALABLE, None, reason)
-        self.writes.lead_outcome(outcome)
-        return None
-
-    def _new_call(
-        self, run: CampaignRun, lead: ClaimedLead, decision: Decision, now: datetime, mono: float
-    ) -> Call:
-        self._seq += 1
-        call = Call(
-            id=f"{self.options.owner}-{self._token}-{self._seq}",
-            campaign_id=run.config.id,
-            lead_id=lead.id,
-            phone=lead.phone,
-            created_at=now,
-            created_mono=mono,
-            lead=lead,
-            decision_id=decision.id,
-            timezones=lead.facts.timezones,
-            callback_agent=lead.callback_agent,
-        )
-        run.in_flight[call.id] = call
-        self.calls[call.id] = call
-        run.counters.attempts += 1
-        return call
-
-    def _persist_new(self, batch: list[tuple[CampaignRun, Call]], now: datetime) -> None:
-        metas = {
-            run.config.id: CallMeta(
-                run.config.purpose, None, self.options.owner, self.options.carrier_name
-            )
-            for run, _ in batch
-        }
-        rows = [(call, metas[run.config.id]) for run, call in batch]
-        dialing = [(call.lead.id, call.lead.attempts + 1) for _, call in batch]
-        self.writes.insert_calls(rows, dialing, now)
-
-    async def _originate(self, batch: list[tuple[CampaignRun, Call]]) -> None:
-        for run, call in batch:
-            config = run.config
-            self._move(call, CallState.DIALING, self.clock.now())
-            request = OriginateRequest(
-                to=call.phone,
-                caller_id=config.caller_id,
-                ring_timeout_s=config.ring_timeout_s,
-                reference=call.id,
-                campaign_id=config.id,
-            )
-            try:
-                carrier_id = await self.carrier.originate(request)
-            except CarrierError as exc:
-                call.detail = str(exc)
-                self._end(run, call, CallState.FAILED, self.clock.now())
-                continue
-            call.carrier_call_id = carrier_id
-            self._by_carrier[carrier_id] = call
-            for event in self._early.pop(carrier_id, ()):
-                await self.on_event(event)
+        """What ``run``'s pacer sees now (see :meth:`.dialing.Dialer.snapshot`)."""
+        return self.dialing.snapshot(run, now, mono)
 
     # -- carrier events -------------------------------------------------------------------------
 
@@ -712,11 +524,3 @@ def _job_runner(engine: Engine) -> ClockJobRunner | ApsJobRunner | None:
     if kind == "none":
         return None
     return ApsJobRunner(engine) if kind == "apscheduler" else ClockJobRunner(engine)
-
-
-def _stage(call: Call) -> CallStage:
-    if call.state in LIVE_ANSWERS:
-        return CallStage.WAITING_AGENT
-    if call.state is CallState.RINGING:
-        return CallStage.RINGING
-    return CallStage.DIALING
