@@ -5,10 +5,11 @@ token), and reaches no handler, so it changes nothing.
 
 Each endpoint answers a :class:`RawRequest` (:meth:`SignedEndpoint.respond`), called straight
 from the HTTP protocol (:mod:`dialer.web.fastpath`) or, as a plain ASGI callable, without a
-framework's middleware or router (:mod:`dialer.web.app`): the answer webhook is on the 2-second path and 200 of them may arrive
-at once, so each does as little as it can: the headers it needs picked in one pass, the form
-parsed once, one HMAC with a key set up once, the query's fields cached (our URLs carry a few
-distinct queries; only signed requests reach that cache), TwiML from a template or a cache.
+framework's middleware or router (:mod:`dialer.web.app`): the answer webhook is on the 2-second
+path and 200 of them may arrive at once, so each does as little as it can: the headers it needs
+picked in one pass, the form parsed once, one HMAC with a key set up once, the query's fields
+cached (our URLs carry a few distinct queries; only signed requests reach that cache), TwiML
+from a template or a cache.
 """
 
 from __future__ import annotations
