@@ -28,7 +28,9 @@ class WebhooksFirst:
     """Twilio's webhook paths straight to their endpoints; anything else to ``rest``.
 
     The webhooks skip the framework's middleware and router (one dict look-up instead): on a
-    burst of answers their cost per request is what the last caller waits for.
+    burst of answers their cost per request is what the last caller waits for. The web server
+    takes ``webhooks`` from here for its fast path (:mod:`dialer.web.fastpath`), which answers
+    most webhook requests before they become ASGI requests at all.
     """
 
     def __init__(self, webhooks: Mapping[str, SignedEndpoint], rest: ASGIApp) -> None:

@@ -25,14 +25,11 @@ from typing import ClassVar, cast
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from dialer.web.twilio_hooks import RawRequest, Reply, SignedEndpoint
+from dialer.web.twilio_hooks import MAX_BODY, TOO_LARGE, RawRequest, Reply, SignedEndpoint
 
-__all__ = ["MAX_BODY", "webhook_protocol"]
+__all__ = ["webhook_protocol"]
 
 log = logging.getLogger(__name__)
-#: Twilio's form posts are a few kilobytes at most; a larger body is refused (413).
-MAX_BODY = 64 * 1024
-_TOO_LARGE = Reply(413, b"request body too large", b"text/plain; charset=utf-8")
 _FAILED = Reply(500, b"internal error", b"text/plain; charset=utf-8")
 
 
@@ -115,7 +112,7 @@ class _WebhookProtocol(HttpToolsProtocol):
         self._endpoint = None
         keep_alive = self._keep_alive
         if self._size > MAX_BODY:
-            self._reply(_TOO_LARGE, keep_alive=False)
+            self._reply(TOO_LARGE, keep_alive=False)
             return
         client = self.client
         request = RawRequest(

@@ -3,11 +3,13 @@
 A request whose signature does not check out gets 403, is logged (path and client, never the
 token), and reaches no handler, so it changes nothing.
 
-Each endpoint is a plain ASGI callable, reached without a framework's middleware or router
-(:mod:`dialer.web.app`): the answer webhook is on the 2-second path and 200 of them may arrive
-at once, so each does as little as it can: the headers it needs picked in one pass, the form
-parsed once, one HMAC with a key set up once, the query's fields cached (our URLs carry a few
-distinct queries; only signed requests reach that cache), TwiML from a template or a cache.
+Each endpoint answers a :class:`RawRequest` (:meth:`SignedEndpoint.respond`), called straight
+from the HTTP protocol (:mod:`dialer.web.fastpath`) or, as a plain ASGI callable, without a
+framework's middleware or router (:mod:`dialer.web.app`): the answer webhook is on the 2-second
+path and 200 of them may arrive at once, so each does as little as it can: the headers it needs
+picked in one pass, the form parsed once, one HMAC with a key set up once, the query's fields
+cached (our URLs carry a few distinct queries; only signed requests reach that cache), TwiML
+from a template or a cache.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from twilio.request_validator import RequestValidator
 from dialer.carriers.twilio import TwilioWebhooks, twiml
 from dialer.web.signature import SIGNATURE_HEADER, FormFields, candidate_urls, is_signed
 
-__all__ = ["RawRequest", "Reply", "SignedEndpoint", "twilio_endpoints"]
+__all__ = ["MAX_BODY", "TOO_LARGE", "RawRequest", "Reply", "SignedEndpoint", "twilio_endpoints"]
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_HEADER = "i-twilio-idempotency-token"
@@ -71,15 +73,19 @@ def _headers(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
     return found
 
 
-async def _body(receive: Receive) -> bytes:
+async def _body(receive: Receive) -> bytes | None:
+    """The request's body (None: over :data:`MAX_BODY`)."""
     message = await receive()
     body: bytes = message.get("body", b"")
     if not message.get("more_body", False):
-        return body  # the usual case: one message
-    chunks = [body]
+        return body if len(body) <= MAX_BODY else None  # the usual case: one message
+    chunks, size = [body], len(body)
     while message.get("more_body", False):
         message = await receive()
         chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > MAX_BODY:
+            return None
     return b"".join(chunks)
 
 
@@ -101,6 +107,9 @@ class Reply(NamedTuple):
 
 
 _FORGED = Reply(403, b"invalid signature", _TEXT)
+#: Twilio's form posts are a few kilobytes at most; a larger body is refused (413).
+MAX_BODY = 64 * 1024
+TOO_LARGE = Reply(413, b"request body too large", _TEXT)
 _EMPTY = Reply(204, b"", None)
 
 
@@ -133,20 +142,25 @@ class SignedEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         client = scope.get("client")
-        request = RawRequest(
-            scope["path"],
-            scope.get("query_string", b"").decode("latin-1"),
-            scope["headers"],
-            await _body(receive),
-            scope["scheme"],
-            client[0] if client else "?",
-        )
-        status, body, media_type = await self.respond(request)
-        headers = [(b"content-length", b"%d" % len(body))]
+        body = await _body(receive)
+        if body is None:
+            reply = TOO_LARGE
+        else:
+            request = RawRequest(
+                scope["path"],
+                scope.get("query_string", b"").decode("latin-1"),
+                scope["headers"],
+                body,
+                scope["scheme"],
+                client[0] if client else "?",
+            )
+            reply = await self.respond(request)
+        status, content, media_type = reply
+        headers = [(b"content-length", b"%d" % len(content))]
         if media_type:
             headers.append((b"content-type", media_type))
         await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": content})
 
 
 async def _answer(hooks: TwilioWebhooks, hook: Webhook) -> str | None:

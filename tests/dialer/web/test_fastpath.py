@@ -15,8 +15,7 @@ from dialer.carriers.twilio import TwilioCarrier, TwilioConfig, TwilioWebhooks, 
 from dialer.clock import RealClock
 from dialer.web import build_app, serving
 from dialer.web.app import WebhooksFirst
-from dialer.web.fastpath import MAX_BODY
-from dialer.web.twilio_hooks import SignedEndpoint, Webhook
+from dialer.web.twilio_hooks import MAX_BODY, SignedEndpoint, Webhook
 
 _TOKEN = "fast-token"
 _BASE = "https://d.example"

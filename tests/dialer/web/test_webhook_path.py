@@ -19,6 +19,7 @@ from dialer.carriers.twilio._delivery import start_eagerly
 from dialer.clock import RealClock
 from dialer.web import build_app
 from dialer.web.signature import FormFields, parse_form, sha1_signature
+from dialer.web.twilio_hooks import MAX_BODY
 
 _TOKEN = "secret-token"
 _text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=8)
@@ -178,3 +179,10 @@ async def test_a_slow_engine_gets_the_deadline_then_the_call_is_held() -> None:
     assert not heard.is_set()
     await asyncio.wait_for(heard.wait(), 5)  # the engine still hears the answer
     await carrier.stop()
+
+
+async def test_a_webhook_body_over_the_limit_gets_413_on_the_asgi_path_too() -> None:
+    client, _ = _app()
+    async with client:
+        response = await client.post(twiml.STATUS_PATH, data={"Pad": "x" * MAX_BODY})
+    assert (response.status_code, response.text) == (413, "request body too large")
