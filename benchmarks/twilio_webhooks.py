@@ -8,16 +8,19 @@ times. Between rounds the answered calls end (signed ``completed`` status callba
 are free again. The engine's part is played by a stand-in that routes each answer to the
 longest-idle ready agent, as the engine does; the engine's own routing time is its benchmark.
 
-Three figures per answer, printed as p50 / p99 / max:
+Four figures per answer, printed as p50 / p99 / max:
 
 * ``round trip``: measured by the client, from writing the request to reading the whole TwiML
-  response (includes the kernel's and the client's share; an upper bound);
+  response (includes the client's own delays in reading; an upper bound);
 * ``in server``: from this answer's bytes read by the server to its reply written (the
   webhook protocol is probed: ``data_received`` and the reply's write are timed);
-* ``since arrival``: from the first bytes of its burst read by the server to this answer's
-  reply written. All of a burst is sent at once, so this is each answer's wait from its
-  arrival, the others' parsing and handling included, which ``in server`` does not count:
-  the figure the issue's target is about.
+* ``since arrival``: from this answer's arrival to its reply written: the figure the issue's
+  target is about. It arrives when the client's write of it returns (on the loopback the
+  bytes are then in the server's socket, waiting while the server handles the others), read
+  on the same monotonic clock as the server's (``perf_counter``, system-wide on Linux);
+* ``since burst``: from the first bytes of its burst read by the server to this answer's
+  reply written. The client needs a few milliseconds to write 200 requests, so this also
+  counts the later answers' wait for the client: a bound above ``since arrival``.
 
 Then CPU: the server process's CPU time (user + system, ``getrusage``) over the measured rounds
 per request (answers and status callbacks alike: everything, uvicorn and the kernel's share of
@@ -54,6 +57,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from dialer.carriers.base import CallAnswered, CallEnded, CarrierEvent
 from dialer.carriers.twilio import TwilioCarrier, TwilioConfig, twiml
 from dialer.clock import RealClock
+from dialer.engine import gc_policy
 from dialer.web import build_app, serving
 from dialer.web.fastpath import webhook_protocol
 from dialer.web.twilio_hooks import Reply, twilio_endpoints
@@ -62,8 +66,8 @@ ACCOUNT_SID = "AC" + "b7" * 16
 AUTH_TOKEN = "benchmark-token-5d1e"
 PUBLIC_URL = "https://dialer.example.com"
 CALLER_ID = "+14155550100"
-#: One answer: its bytes read at, its reply written at (perf_counter seconds).
-Sample = tuple[float, float]
+#: One answer: its bytes read at, its reply written at (perf_counter seconds), its CallSid.
+Sample = tuple[float, float, bytes]
 
 
 def _probe(protocol: type[HttpToolsProtocol]) -> tuple[type[HttpToolsProtocol], list[Sample]]:
@@ -74,19 +78,26 @@ def _probe(protocol: type[HttpToolsProtocol]) -> tuple[type[HttpToolsProtocol], 
 
     class Probe(protocol):  # type: ignore[valid-type, misc]
         read_at: float | None = None
+        sid = b""
 
         def data_received(self, data: bytes) -> None:
             if data.startswith(head):
                 self.read_at = time.perf_counter()
+                self.sid = _sid(data)
             super().data_received(data)
 
         def _reply(self, reply: Reply, keep_alive: bool) -> None:
             super()._reply(reply, keep_alive)
             if self.read_at is not None:
-                samples.append((self.read_at, time.perf_counter()))
+                samples.append((self.read_at, time.perf_counter(), self.sid))
                 self.read_at = None
 
     return Probe, samples
+
+
+def _sid(request: bytes) -> bytes:
+    start = request.index(b"CallSid=") + 8
+    return request[start : start + 34]
 
 
 class Router:
@@ -126,6 +137,7 @@ def serve(agents: int, conn: Connection, loop: str) -> None:
         await carrier.start(router)
         app = build_app(carrier.webhooks)
         async with serving(app, "127.0.0.1", 0, protocol=protocol) as server:
+            gc_policy.settle()  # as `dialer run` does once set up
             conn.send(server.port)
             loop = asyncio.get_running_loop()
             while (command := await loop.run_in_executor(None, conn.recv)) != "stop":
@@ -168,10 +180,12 @@ def _call_params(sid: str, status: str) -> dict[str, str]:
 
 async def _exchange(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> tuple[float, bytes]:
-    """Send one request on a keep-alive connection; seconds to the whole response, and it."""
+) -> tuple[float, float, bytes]:
+    """Send one request on a keep-alive connection: when the write returned (the request is
+    then in the server's socket), seconds to the whole response, and the response."""
     start = time.perf_counter()
-    writer.write(request)
+    writer.write(request)  # the socket takes it at once: nothing is buffered between rounds
+    sent = time.perf_counter()
     head = await reader.readuntil(b"\r\n\r\n")
     lengths = [
         int(line.split(b":", 1)[1])
@@ -180,7 +194,7 @@ async def _exchange(
     ]
     length = lengths[0] if lengths else 0
     body = await reader.readexactly(length)
-    return time.perf_counter() - start, head.split(b"\r\n", 1)[0] + b"\n" + body
+    return sent, time.perf_counter() - start, head.split(b"\r\n", 1)[0] + b"\n" + body
 
 
 def _cpu(server: Connection) -> float:
@@ -192,9 +206,9 @@ def _cpu(server: Connection) -> float:
 
 async def _round(
     conns: Sequence[tuple[asyncio.StreamReader, asyncio.StreamWriter]], server: Connection
-) -> tuple[list[float], float]:
-    """One burst of answers, then their calls' ends: the answers' round trips, and the server's
-    CPU seconds for the burst of answers."""
+) -> tuple[list[float], float, dict[bytes, float]]:
+    """One burst of answers, then their calls' ends: the answers' round trips, the server's
+    CPU seconds for the burst of answers, and when each answer was sent (by CallSid)."""
     sids = ["CA" + uuid.uuid4().hex for _ in conns]
     query = "?" + urlencode({"amd": "0"})
     answers = [
@@ -205,35 +219,38 @@ async def _round(
         *(_exchange(r, w, a) for (r, w), a in zip(conns, answers, strict=True))
     )
     burst = _cpu(server) - before
-    for _, response in results:
+    for _, _, response in results:
         if b" 200 " not in response.split(b"\n", 1)[0] or b"<Conference" not in response:
             raise SystemExit(f"unexpected answer: {response[:300]!r}")
     ends = [_request(twiml.STATUS_PATH, _call_params(sid, "completed")) for sid in sids]
     await asyncio.gather(*(_exchange(r, w, e) for (r, w), e in zip(conns, ends, strict=True)))
-    return [seconds for seconds, _ in results], burst
+    sent = {sid.encode(): at for sid, (at, _, _) in zip(sids, results, strict=True)}
+    return [seconds for _, seconds, _ in results], burst, sent
 
 
 async def _client(
     port: int, concurrency: int, rounds: int, warmup: int, server: Connection
-) -> tuple[list[float], list[float], tuple[float, float]]:
+) -> tuple[list[float], list[float], tuple[float, float], dict[bytes, float]]:
     """Round-trip seconds of the measured answers, the server's CPU seconds per measured burst,
-    and its CPU seconds (user, system) before them."""
+    its CPU seconds (user, system) before them, and when each measured answer was sent."""
     conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(concurrency)]
     samples: list[float] = []
     bursts: list[float] = []
+    sent_at: dict[bytes, float] = {}
     cpu_before = (0.0, 0.0)
     for n in range(warmup + rounds):
         if n == warmup:
             server.send("stats")
             cpu_before = server.recv()[-1]
-        times, burst = await _round(conns, server)
+        times, burst, sent = await _round(conns, server)
         if n >= warmup:
             samples.extend(times)
             bursts.append(burst)
+            sent_at.update(sent)
         await asyncio.sleep(0.05)
     for _, writer in conns:
         writer.close()
-    return samples, bursts, cpu_before
+    return samples, bursts, cpu_before, sent_at
 
 
 def _core_us() -> float:
@@ -266,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         port = ours.recv()
         ours.send("stats")
         ours.recv()  # nothing yet; the server is up
-        client, cpu, cpu_before = asyncio.run(
+        client, cpu, cpu_before, sent_at = asyncio.run(
             _client(port, args.concurrency, args.rounds, args.warmup, ours)
         )
         ours.send("stats")
@@ -278,7 +295,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             server.kill()
     n = args.concurrency
     bursts = [answers[i : i + n] for i in range(0, len(answers), n)]
-    since = [s[1] - min(r[0] for r in b) for b in bursts for s in b]
+    since_burst = [s[1] - min(r[0] for r in b) for b in bursts for s in b]
+    since = [written - sent_at[sid] for _, written, sid in answers]
     requests = 2 * args.concurrency * args.rounds
     user, system = (
         (after - before) / requests for after, before in zip(cpu_after, cpu_before, strict=True)
@@ -295,6 +313,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"round trip (client): {_figures(client)}")
     print(f"in server          : {_figures([written - read for read, written, *_ in answers])}")
     print(f"since arrival      : {_figures(since)}")
+    print(f"since burst        : {_figures(since_burst)}")
     print(
         f"server CPU per request (all of it): {per_request * 1e6:.0f} us = user "
         f"{user * 1e6:.0f} + system {system * 1e6:.0f} "
