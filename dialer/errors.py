@@ -6,6 +6,7 @@ The CLI turns any :class:`DialerError` into a one-line message and a non-zero ex
 from __future__ import annotations
 
 __all__ = [
+    "AgentLineClosedError",
     "CarrierAuthError",
     "CarrierError",
     "CarrierRejectedError",
@@ -74,6 +75,11 @@ class CarrierAuthError(CarrierError):
 
 class CarrierRejectedError(CarrierError):
     """The carrier refused this request (invalid number, unverified caller ID, ...)."""
+
+
+class AgentLineClosedError(CarrierRejectedError):
+    """The agent's own line is not open (never opened, closed, or dropped): nothing can be
+    bridged to them until it is opened again."""
 
 
 class CarrierUnavailableError(CarrierError):

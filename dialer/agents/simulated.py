@@ -114,5 +114,5 @@ class SimulatedAgents:
 
     def _back(self, agent_id: str) -> None:
         agent = self.desk.engine.agents.get(agent_id)
-        if agent is not None and agent.state is AgentState.PAUSED:
+        if agent is not None and agent.state is AgentState.PAUSED and agent.line_open:
             self.desk.ready(agent_id)

@@ -39,7 +39,7 @@ AGENT_TRANSITIONS: dict[AgentState, frozenset[AgentState]] = {
     A.LOGGED_OUT: frozenset({A.READY, A.PAUSED}),
     A.READY: frozenset({A.RESERVED, A.PREVIEW, A.PAUSED, A.LOGGED_OUT}),
     A.PREVIEW: frozenset({A.RESERVED, A.READY, A.PAUSED, A.LOGGED_OUT}),
-    A.RESERVED: frozenset({A.ON_CALL, A.READY}),
+    A.RESERVED: frozenset({A.ON_CALL, A.READY, A.PAUSED}),  # paused: their line dropped
     A.ON_CALL: frozenset({A.WRAP_UP}),
     A.WRAP_UP: frozenset({A.READY, A.PAUSED, A.LOGGED_OUT}),
     A.PAUSED: frozenset({A.READY, A.LOGGED_OUT}),
@@ -70,6 +70,8 @@ class Agent:
     since_mono: float = 0.0
     session_id: int | None = None
     call_id: str | None = None  # the call reserved for, on, or wrapping up
+    endpoint: str | None = None  # where their line is dialed (None: the carrier's default)
+    line_open: bool = True  # False once the carrier says their line dropped, until reopened
     seconds_by_state: dict[str, float] = field(default_factory=dict)
 
     def move(

@@ -1,6 +1,7 @@
 """Carriers: the one interface to telephony (simulated by default, Twilio by configuration)."""
 
 from dialer.carriers.base import (
+    AgentLineClosed,
     AnswerKind,
     CallAnswered,
     CallEnded,
@@ -14,6 +15,7 @@ from dialer.carriers.base import (
 )
 
 __all__ = [
+    "AgentLineClosed",
     "AnswerKind",
     "CallAnswered",
     "CallEnded",

@@ -31,6 +31,7 @@ from enum import StrEnum
 from typing import Protocol
 
 __all__ = [
+    "AgentLineClosed",
     "AnswerKind",
     "CallAnswered",
     "CallEnded",
@@ -100,7 +101,17 @@ class CallEnded:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-CarrierEvent = CallRinging | CallAnswered | KeyPressed | CallEnded
+@dataclass(frozen=True, slots=True)
+class AgentLineClosed:
+    """An agent's own line ended without ``agent_logout``: they hung up, or their phone or
+    network dropped it. Bridging to them fails until ``agent_login`` opens it again."""
+
+    agent_id: str
+    at: datetime
+    detail: str = ""
+
+
+CarrierEvent = CallRinging | CallAnswered | KeyPressed | CallEnded | AgentLineClosed
 EventSink = Callable[[CarrierEvent], Awaitable[None] | None]
 
 
@@ -123,7 +134,8 @@ class Carrier(Protocol):
         ...
 
     async def bridge(self, call_id: str, agent_id: str) -> None:
-        """Connect an answered call to an agent's line."""
+        """Connect an answered call to an agent's line (``AgentLineClosedError`` if the line is
+        not open)."""
         ...
 
     async def play_message(self, call_id: str, message: str, *, hangup_after: bool) -> None:
@@ -136,7 +148,8 @@ class Carrier(Protocol):
 
     async def agent_login(self, agent_id: str, endpoint: str | None) -> None:
         """Open the agent's line (Twilio: dial the agent's phone or client into the agent's own
-        conference, so bridging a callee is one join). The simulated carrier only notes it."""
+        conference, so bridging a callee is one join). The simulated carrier only notes it.
+        If the line ends other than by ``agent_logout``, the sink hears ``AgentLineClosed``."""
         ...
 
     async def agent_logout(self, agent_id: str) -> None:

@@ -4,6 +4,7 @@ simulated agents call these same functions (through :class:`Desk`)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,12 +20,17 @@ from dialer.engine.models import AgentRow, AgentSessionRow
 from dialer.errors import ConflictError, InputError, NotFoundError
 from pacing.api import Outcome
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from dialer.engine.calls import Call
     from dialer.engine.campaign import CampaignRun
     from dialer.engine.runtime import Engine
 
-__all__ = ["Desk", "move_agent", "start_wrap"]
+__all__ = ["LINE_DROPPED", "Desk", "move_agent", "start_wrap"]
+
+#: The pause code of an agent whose line dropped: they go ready again by reopening it.
+LINE_DROPPED = "line_dropped"
 
 
 def move_agent(
@@ -38,7 +44,10 @@ def move_agent(
 ) -> None:
     """Move ``agent``, keep the campaigns' ready sets, log the stretch, tell subscribers; a
     newly ready agent takes the longest-waiting live callee of their campaigns; an agent leaving
-    ``preview`` other than to dial gives their preview lead back."""
+    ``preview`` other than to dial gives their preview lead back. An agent whose line dropped
+    is paused instead of ready: nothing could be bridged to them."""
+    if state is AgentState.READY and not agent.line_open:
+        state, pause_code = AgentState.PAUSED, LINE_DROPPED
     if agent.state is AgentState.PREVIEW and state is not AgentState.RESERVED:
         engine.preview.withdraw(agent, f"the agent went {state}")
     stretch = agent.move(state, at, engine.clock.monotonic(), pause_code)
@@ -142,7 +151,7 @@ class Desk:
             session.flush()
             session_id = row.id
         await engine.carrier.agent_login(agent_id, endpoint)
-        agent = Agent(agent_id, ids, session_id=session_id)
+        agent = Agent(agent_id, ids, session_id=session_id, endpoint=endpoint)
         engine.agents[agent_id] = agent
         for cid in ids:
             engine.campaigns[cid].agents[agent_id] = agent
@@ -157,7 +166,36 @@ class Desk:
 
     def ready(self, agent_id: str) -> None:
         agent = self._agent(agent_id)
+        if not agent.line_open:
+            raise ConflictError(
+                f"agent {agent_id}'s line dropped: reconnect it to take calls again"
+            )
         move_agent(self.engine, agent, AgentState.READY, self.engine.clock.now())
+
+    async def reconnect(self, agent_id: str) -> None:
+        """Go ready, first opening the agent's line again if it dropped."""
+        agent = self._agent(agent_id)
+        if not agent.line_open and agent.state is AgentState.PAUSED:
+            await self.engine.carrier.agent_login(agent_id, agent.endpoint)
+            agent.line_open = True
+        self.ready(agent_id)
+
+    def line_closed(self, agent_id: str, at: datetime, detail: str) -> None:
+        """The carrier says the agent's line ended: no call is routed to them until they
+        reconnect. A ready (or previewing) agent is paused now, a paused one shows why; one on
+        a call is paused after it."""
+        agent = self.engine.agents.get(agent_id)
+        if agent is None or agent.state is AgentState.LOGGED_OUT:
+            return
+        agent.line_open = False
+        log.warning("agent %s's line dropped (%s); paused until they reconnect", agent_id, detail)
+        if agent.state in (AgentState.READY, AgentState.PREVIEW):
+            move_agent(self.engine, agent, AgentState.PAUSED, at, pause_code=LINE_DROPPED)
+        elif agent.state is AgentState.PAUSED:
+            agent.pause_code = LINE_DROPPED
+            bus = self.engine.bus
+            if bus.wants(AgentChanged):
+                bus.publish(AgentChanged(agent.id, str(agent.state), at, None, LINE_DROPPED))
 
     def pause(self, agent_id: str, code: str = "break") -> None:
         agent = self._agent(agent_id)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from compliance.api import AbandonBudget, CallLog, CallRecord, Gate
 from dialer.agents.state import Agent, AgentState
 from dialer.carriers.base import (
+    AgentLineClosed,
     AnswerKind,
     CallAnswered,
     CallEnded,
@@ -46,7 +47,7 @@ from dialer.engine.leads import LeadOutcome, LeadStore
 from dialer.engine.preview import Previewer
 from dialer.engine.routing import LongestIdle, RoutingPolicy
 from dialer.engine.store import WriteBuffer
-from dialer.errors import CarrierError
+from dialer.errors import AgentLineClosedError, CarrierError
 from dialer.storage import session_factory
 from pacing.api import Outcome, OutcomeKind, Pacer, Snapshot
 
@@ -250,6 +251,11 @@ class Engine:
     # -- carrier events -------------------------------------------------------------------------
 
     async def on_event(self, event: CarrierEvent) -> None:
+        if isinstance(event, AgentLineClosed):
+            from dialer.engine.desk import Desk
+
+            Desk(self).line_closed(event.agent_id, event.at, event.detail)
+            return
         call = self._by_carrier.get(event.call_id)
         if call is None:
             if isinstance(event, CallEnded) and event.extra.get("reference") in self.calls:
@@ -283,16 +289,22 @@ class Engine:
         if await self.preview.answered(run, call):  # its agent is reserved for it
             return
         started = self.perf() if self.perf is not None else 0.0
+        await self._wait_for_agent(run, call)
+        if self.perf is not None:
+            self.route_seconds.append(self.perf() - started)
+
+    async def _wait_for_agent(self, run: CampaignRun, call: Call) -> None:
+        """Bridge a live callee to a ready agent, or keep them waiting for one until the grace
+        after the answer is over (then abandoned with the message)."""
         agent = self.routing.choose(call, run.ready)
         if agent is not None:
             await self._connect(run, call, agent)
-        else:
-            run.waiting[call.id] = call
-            lag = (self.clock.now() - event.at).total_seconds()
-            delay = max(0.0, self.options.grace_s - lag)
-            asyncio.get_running_loop().call_later(delay, self._grace_over, run, call)
-        if self.perf is not None:
-            self.route_seconds.append(self.perf() - started)
+            return
+        run.waiting[call.id] = call
+        assert call.answered_at is not None
+        lag = (self.clock.now() - call.answered_at).total_seconds()
+        delay = max(0.0, self.options.grace_s - lag)
+        asyncio.get_running_loop().call_later(delay, self._grace_over, run, call)
 
     async def _machine(self, run: CampaignRun, call: Call) -> None:
         run.counters.machines += 1
@@ -326,10 +338,15 @@ class Engine:
         except CarrierError as exc:  # the callee left meanwhile, or the agent's leg failed
             call.detail = str(exc)
             agent.call_id = None
+            if isinstance(exc, AgentLineClosedError):  # paused until they reconnect
+                agent.line_open = False
             self.desk_move(agent, AgentState.READY, self.clock.now())
-            if not call.final and call.state in LIVE_ANSWERS:  # still on the line: no agent
-                run.waiting[call.id] = call  # comes in time, so abandoned with the message
-                self._grace_over(run, call)
+            if not call.final and call.state in LIVE_ANSWERS:  # still on the line
+                if isinstance(exc, AgentLineClosedError):
+                    await self._wait_for_agent(run, call)  # another agent, within the grace
+                else:  # no agent comes in time, so abandoned with the message
+                    run.waiting[call.id] = call
+                    self._grace_over(run, call)
             return
         now = self.clock.now()
         mono = self.clock.monotonic()

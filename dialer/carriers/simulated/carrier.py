@@ -26,10 +26,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from dialer.carriers.base import (
+    AgentLineClosed,
     AnswerKind,
     CallAnswered,
     CallEnded,
     CallRinging,
+    CarrierEvent,
     EndReason,
     EventSink,
     KeyPressed,
@@ -41,7 +43,7 @@ from dialer.carriers.simulated.fate import AfterCall, FateDrawer
 from dialer.carriers.simulated.mix import Outcome
 from dialer.carriers.simulated.world import World, load_world
 from dialer.clock import Clock
-from dialer.errors import CarrierError, CarrierRejectedError, ConfigError
+from dialer.errors import AgentLineClosedError, CarrierError, CarrierRejectedError, ConfigError
 
 __all__ = ["SimulatedCarrier"]
 
@@ -149,8 +151,8 @@ class SimulatedCarrier:
         if not call.answered:
             raise CarrierRejectedError(f"cannot bridge call {call_id}: it has not been answered")
         if agent_id not in self._agents:
-            raise CarrierRejectedError(
-                f"cannot bridge call {call_id}: agent {agent_id} is not logged in"
+            raise AgentLineClosedError(
+                f"cannot bridge call {call_id}: agent {agent_id}'s line is not open"
             )
         if self._agents[agent_id] is not None:
             busy_with = self._agents[agent_id]
@@ -198,10 +200,22 @@ class SimulatedCarrier:
 
     async def agent_logout(self, agent_id: str) -> None:
         """Close the agent's line; a call bridged to it ends (the agent leg is gone)."""
+        self._close_line(agent_id, "agent logged out")
+
+    def drop_agent_line(self, agent_id: str, detail: str = "the agent's line dropped") -> None:
+        """The agent's line ends on its own (they hung up, their phone dropped): a call bridged
+        to it ends, and the sink hears ``AgentLineClosed``. For tests and simulations."""
+        if agent_id not in self._agents:
+            return
+        self._close_line(agent_id, detail)
+        event = AgentLineClosed(agent_id, self._clock.now(), detail)
+        self._running().call_soon(self._emit, event)
+
+    def _close_line(self, agent_id: str, detail: str) -> None:
         call_id = self._agents.pop(agent_id, None)
         call = self._calls.get(call_id) if call_id is not None else None
         if call is not None:
-            event = self._ended(call, EndReason.COMPLETED, "agent logged out")
+            event = self._ended(call, EndReason.COMPLETED, detail)
             self._running().call_soon(self._emit, event)
 
     # -- ground truth for simulations (never needed by the engine) -------------------------------
@@ -283,7 +297,7 @@ class SimulatedCarrier:
         extra = {"reference": call.reference} if call.reference else {}
         return CallEnded(call.id, self._clock.now(), reason, sip_code, detail, extra)
 
-    def _emit(self, event: CallRinging | CallAnswered | KeyPressed | CallEnded) -> None:
+    def _emit(self, event: CarrierEvent) -> None:
         if self._pump is not None:
             self._pump.emit(event)
 

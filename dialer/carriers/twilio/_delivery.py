@@ -45,6 +45,10 @@ class EventDelivery:
             await self._send(make_event())
             return True
 
+    async def send(self, event: CarrierEvent) -> None:
+        """Deliver an event that belongs to no call (an agent's line closed)."""
+        await self._send(event)
+
     async def _send(self, event: CarrierEvent) -> None:
         if self.sink is None:
             log.info("no engine attached; event dropped: %s", event)

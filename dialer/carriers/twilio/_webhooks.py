@@ -14,6 +14,7 @@ from collections.abc import Coroutine, Mapping
 from typing import Any
 
 from dialer.carriers.base import (
+    AgentLineClosed,
     AnswerKind,
     CallAnswered,
     CallEnded,
@@ -148,11 +149,15 @@ class TwilioWebhooks:
         return self._remember(token, reply)
 
     async def agent_status(self, params: Params, query: Params) -> None:
-        """Progress of an agent's own leg; a closed leg is forgotten (and logged)."""
+        """Progress of an agent's own leg. A leg that ends while it is the agent's line (not
+        closed by ``agent_logout``, which forgets it first) is forgotten, logged, and the engine
+        hears ``AgentLineClosed``."""
         agent_id, sid = query.get("agent", ""), params.get("CallSid", "")
         status = params.get("CallStatus", "")
         if signal_for_status(status) is Signal.END and self._agents.closed(agent_id, sid):
             log.warning("agent %s's line closed (%s)", agent_id, status)
+            detail = f"the agent's line ended: {status}"
+            await self._delivery.send(AgentLineClosed(agent_id, self._clock.now(), detail))
 
     def _answered_event(self, record: CallRecord, kind: AnswerKind) -> CallAnswered:
         return CallAnswered(call_id=record.sid, at=self._clock.now(), kind=kind)

@@ -20,7 +20,7 @@ from dialer.carriers.twilio._ledger import CallLedger, Phase
 from dialer.carriers.twilio._rest import TwilioRest
 from dialer.carriers.twilio._webhooks import AgentLines, TwilioWebhooks
 from dialer.clock import Clock
-from dialer.errors import CarrierRejectedError, ConfigError
+from dialer.errors import AgentLineClosedError, CarrierRejectedError, ConfigError
 
 __all__ = ["STATUS_EVENTS", "TwilioCarrier"]
 
@@ -91,8 +91,9 @@ class TwilioCarrier:
         """Join the call to the agent's conference. Refused if the agent's line is not open
         (never logged in, logged out, or the agent hung up): the callee would sit alone."""
         if agent_id not in self._agents.legs:
-            raise CarrierRejectedError(
-                f"bridging {call_id}: agent {agent_id}'s line is not open (not logged in?)"
+            raise AgentLineClosedError(
+                f"bridging {call_id}: agent {agent_id}'s line is not open (not logged in, or it"
+                " dropped)"
             )
         await self._redirect(call_id, twiml.bridge_to_agent(agent_id), f"bridging {call_id}")
 

@@ -223,7 +223,7 @@ class EngineBackend:
         await self.desk.login(agent_id, campaign_ids, ready=False)
 
     async def agent_ready(self, agent_id: str) -> None:
-        self.desk.ready(agent_id)
+        await self.desk.reconnect(agent_id)  # reopens the agent's line first if it dropped
 
     async def agent_pause(self, agent_id: str, code: str) -> None:
         self.desk.pause(agent_id, code)

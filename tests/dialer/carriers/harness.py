@@ -66,7 +66,7 @@ class Recorder:
             await self.react(event)
 
     def of(self, call_id: str) -> list[CarrierEvent]:
-        return [e for e in self.events if e.call_id == call_id]
+        return [e for e in self.events if getattr(e, "call_id", None) == call_id]
 
     async def settle(
         self, harness: CarrierHarness, call_ids: list[str], limit_s: float = 7200

@@ -16,7 +16,7 @@ from dialer.carriers import (
     KeyPressed,
     OriginateRequest,
 )
-from dialer.errors import CarrierError
+from dialer.errors import AgentLineClosedError, CarrierError
 from tests.dialer.carriers.harness import (
     CALLER_ID,
     HARNESSES,
@@ -199,6 +199,7 @@ def test_bridge_needs_a_logged_in_agent(harness: CarrierHarness, logs_out: bool)
 
     harness.run(main())
     assert len(errors) == 1
+    assert isinstance(errors[0], AgentLineClosedError)  # the engine pauses such an agent
 
 
 def test_bridge_or_message_after_the_end_is_refused(harness: CarrierHarness) -> None:

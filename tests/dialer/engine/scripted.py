@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from dialer.carriers.base import (
+    AgentLineClosed,
     AnswerKind,
     CallAnswered,
     CallEnded,
@@ -20,7 +21,7 @@ from dialer.carriers.base import (
 from dialer.clock import VirtualClock
 from dialer.engine.runtime import EngineOptions
 from dialer.engine.wiring import Runtime, build
-from dialer.errors import CarrierError
+from dialer.errors import AgentLineClosedError, CarrierError
 from dialer.settings import Settings
 
 
@@ -33,6 +34,8 @@ class ScriptedCarrier:
         self.actions: list[tuple[str, str, str]] = []  # (action, call id, detail)
         self.up: set[str] = set()
         self.refuse_bridges = False  # the agent's leg fails: bridge raises
+        self.closed_lines: set[str] = set()  # agents whose line dropped: bridge refuses them
+        self.logins: list[str] = []
 
     async def start(self, sink: EventSink) -> None:
         self.sink = sink
@@ -49,6 +52,8 @@ class ScriptedCarrier:
     async def bridge(self, call_id: str, agent_id: str) -> None:
         if self.refuse_bridges:
             raise CarrierError(f"agent {agent_id}'s leg failed")
+        if agent_id in self.closed_lines:
+            raise AgentLineClosedError(f"agent {agent_id}'s line is not open")
         self.actions.append(("bridge", call_id, agent_id))
 
     async def play_message(self, call_id: str, message: str, *, hangup_after: bool) -> None:
@@ -57,7 +62,9 @@ class ScriptedCarrier:
     async def hangup(self, call_id: str) -> None:
         self.actions.append(("hangup", call_id, ""))
 
-    async def agent_login(self, agent_id: str, endpoint: str | None) -> None: ...
+    async def agent_login(self, agent_id: str, endpoint: str | None) -> None:
+        self.logins.append(agent_id)
+        self.closed_lines.discard(agent_id)
 
     async def agent_logout(self, agent_id: str) -> None: ...
 
@@ -82,6 +89,11 @@ class ScriptedCarrier:
 
     async def press(self, call_id: str, at: datetime, digits: str) -> None:
         await self.send(KeyPressed(call_id, at, digits))
+
+    async def drop_line(self, agent_id: str, at: datetime) -> None:
+        """The agent's line ends on its own; the engine hears of it."""
+        self.closed_lines.add(agent_id)
+        await self.send(AgentLineClosed(agent_id, at, "the agent hung up"))
 
 
 def scripted_runtime(

@@ -17,8 +17,10 @@ from dialer.clock import VirtualClock
 from dialer.engine.bus import ScreenPop
 from dialer.engine.calls import CallState
 from dialer.engine.demo_data import DemoSpec, create_demo_campaign
+from dialer.engine.desk import LINE_DROPPED
 from dialer.engine.models import CallbackRow, CallEventRow, CallRow
 from dialer.engine.wiring import MemoryAbandonBudget, Runtime
+from dialer.errors import ConflictError
 from dialer.storage import make_engine, session_factory, upgrade
 from tests.dialer.engine.scripted import ScriptedCarrier, scripted_runtime
 
@@ -108,6 +110,80 @@ def test_a_failed_bridge_abandons_the_waiting_callee_with_the_message(db: Engine
     assert row.abandoned
     assert row.safe_harbor_played
     assert row.agent_id is None
+
+
+def test_an_agent_whose_line_drops_is_paused_until_they_reconnect(db: Engine) -> None:
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await clock.sleep(5)
+        await rt.desk.login("bob", [1])
+        await carrier.drop_line("ann", clock.now())  # she hung up her phone
+        ann = rt.engine.agents["ann"]
+        assert (ann.state, ann.pause_code) == (AgentState.PAUSED, LINE_DROPPED)
+        with pytest.raises(ConflictError, match="reconnect"):
+            rt.desk.ready("ann")
+        await rt.engine.tick()
+        await carrier.answer("c1", clock.now())
+        assert [a for a in carrier.actions if a[0] == "bridge"] == [("bridge", "c1", "bob")]
+        await rt.desk.reconnect("ann")
+        assert carrier.logins == ["ann", "bob", "ann"]  # her line dialed again
+        assert (ann.state, ann.line_open) == (AgentState.READY, True)
+        await carrier.end("c1", clock.now())
+
+    _run(db, scenario)
+
+
+def test_a_bridge_refused_for_a_dropped_line_goes_to_the_next_agent(db: Engine) -> None:
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await clock.sleep(5)
+        await rt.desk.login("bob", [1])
+        await rt.engine.tick()
+        carrier.closed_lines.add("ann")  # dropped; the carrier's event has not come yet
+        await carrier.answer("c1", clock.now())
+        assert [a for a in carrier.actions if a[0] == "bridge"] == [("bridge", "c1", "bob")]
+        ann = rt.engine.agents["ann"]
+        assert (ann.state, ann.pause_code) == (AgentState.PAUSED, LINE_DROPPED)
+        assert rt.engine.agents["bob"].state is AgentState.ON_CALL
+        await carrier.end("c1", clock.now())
+
+    _run(db, scenario)
+    row = _call(db, "c1")
+    assert not row.abandoned
+    assert row.agent_id == "bob"
+
+
+def test_with_no_other_agent_the_callee_waits_out_the_grace_for_one(db: Engine) -> None:
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await rt.engine.tick()
+        carrier.closed_lines.add("ann")
+        await carrier.answer("c1", clock.now())
+        await clock.sleep(1.0)
+        assert carrier.actions == []  # neither bridged nor given the message yet
+        await rt.desk.login("bob", [1])  # within the 2 s: he takes the waiting callee
+        await clock.sleep(0.1)
+        assert carrier.actions == [("bridge", "c1", "bob")]
+        await carrier.end("c1", clock.now())
+
+    _run(db, scenario)
+    assert not _call(db, "c1").abandoned
+
+
+def test_an_agent_whose_line_drops_on_a_call_is_paused_after_the_wrap_up(db: Engine) -> None:
+    async def scenario(rt: Runtime, carrier: ScriptedCarrier, clock: VirtualClock) -> None:
+        await rt.desk.login("ann", [1])
+        await rt.engine.tick()
+        await carrier.answer("c1", clock.now())
+        ann = rt.engine.agents["ann"]
+        await carrier.drop_line("ann", clock.now())
+        assert ann.state is AgentState.ON_CALL  # the call's own end comes from the carrier
+        await carrier.end("c1", clock.now())
+        assert ann.state is AgentState.WRAP_UP
+        rt.desk.disposition("ann", "do_not_call")
+        assert (ann.state, ann.pause_code) == (AgentState.PAUSED, LINE_DROPPED)
+
+    _run(db, scenario)
 
 
 def test_a_live_answer_goes_to_the_longest_idle_agent_with_a_screen_pop(db: Engine) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from dialer.carriers import (
+    AgentLineClosed,
     AnswerKind,
     CallAnswered,
     CallEnded,
@@ -20,7 +21,7 @@ from dialer.carriers import (
 )
 from dialer.carriers.simulated import Fate, FateDrawer, Outcome, SimulatedCarrier, World, load_world
 from dialer.clock import VirtualClock
-from dialer.errors import CarrierError, CarrierRejectedError, ConfigError
+from dialer.errors import AgentLineClosedError, CarrierError, CarrierRejectedError, ConfigError
 from tests.dialer.carriers.harness import CALLER_ID, START, Recorder
 
 SEED = 21
@@ -352,6 +353,37 @@ def test_agent_freed_by_hangup_and_logout_ends_the_bridged_call(sim: Sim) -> Non
         (EndReason.COMPLETED, "hung up by the dialer"),
         (EndReason.COMPLETED, "agent logged out"),
     ]
+
+
+def test_a_dropped_agent_line_ends_its_call_and_is_reported(sim: Sim) -> None:
+    (to, _), (other, _) = sim.number(_live), sim.number(_live)
+    answered: list[str] = []
+
+    async def connect(event: CallAnswered) -> None:
+        answered.append(event.call_id)
+
+    sim.on_answer(connect)
+
+    async def main() -> None:
+        call_id = await sim.carrier.originate(_request(to))
+        second = await sim.carrier.originate(_request(other))
+        while len(answered) < 2:
+            await sim.clock.sleep(0.1)
+        await sim.carrier.bridge(call_id, "a1")
+        sim.carrier.drop_agent_line("a1")
+        await sim.clock.sleep(0)
+        with pytest.raises(AgentLineClosedError):
+            await sim.carrier.bridge(second, "a1")
+        await sim.carrier.hangup(second)
+
+    sim.run(main)
+    ends = [e for e in sim.rec.events if isinstance(e, CallEnded)]
+    assert [(e.reason, e.detail) for e in ends] == [
+        (EndReason.COMPLETED, "the agent's line dropped"),
+        (EndReason.COMPLETED, "hung up by the dialer"),
+    ]
+    (closed,) = [e for e in sim.rec.events if isinstance(e, AgentLineClosed)]
+    assert closed.agent_id == "a1"
 
 
 def test_shift_start_sets_the_drifting_mix(clock: VirtualClock) -> None:

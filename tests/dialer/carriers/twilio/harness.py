@@ -74,7 +74,7 @@ class EngineStandIn:
         return next((e for e in self.of(call_id) if isinstance(e, CallEnded)), None)
 
     def of(self, call_id: str) -> list[CarrierEvent]:
-        return [e for e in self.events if e.call_id == call_id]
+        return [e for e in self.events if getattr(e, "call_id", None) == call_id]
 
     def kinds(self, call_id: str) -> list[str]:
         return [type(e).__name__ for e in self.of(call_id)]

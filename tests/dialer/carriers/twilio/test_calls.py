@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from dialer.carriers.base import (
+    AgentLineClosed,
     AnswerKind,
     CallAnswered,
     EndReason,
     KeyPressed,
     OriginateRequest,
 )
+from dialer.errors import AgentLineClosedError
 from tests.dialer.carriers.twilio.harness import CALLER_ID, SAFE_HARBOR, VOICEMAIL, twilio_world
 from tests.fakes.twilio_fake import Callee
 
@@ -127,6 +129,32 @@ async def test_agent_logout_closes_the_agents_line() -> None:
         await w.carrier.agent_logout("a2")
         await w.fake.wait(lambda: leg.ended)
         assert "agent-a2" not in w.fake.conferences
+        await w.fake.wait(
+            lambda: any(
+                "agent=a2" in p.url and p.params["CallStatus"] == "completed"
+                for p in w.fake.webhooks
+            )
+        )
+        assert not [e for e in w.engine.events if isinstance(e, AgentLineClosed)]  # we closed it
+
+
+async def test_an_agents_line_that_drops_is_reported_and_refuses_bridges() -> None:
+    async with twilio_world() as w:
+        await w.carrier.agent_login("a3", "+14155550143")
+        w.fake.callees["+14155550143"] = Callee(talk_s=None)
+        leg = next(c for c in w.fake.calls.values() if c.to == "+14155550143")
+        await w.fake.wait(lambda: leg.conference == "agent-a3")
+        await w.fake.end_call(leg, "completed")  # the agent hung up their phone
+        await w.fake.wait(lambda: any(isinstance(e, AgentLineClosed) for e in w.engine.events))
+        (closed,) = [e for e in w.engine.events if isinstance(e, AgentLineClosed)]
+        assert closed.agent_id == "a3"
+        assert "completed" in closed.detail
+        with pytest.raises(AgentLineClosedError):
+            await w.carrier.bridge("CA" + "0" * 32, "a3")
+        await w.carrier.agent_login("a3", "+14155550143")  # reconnecting dials the line again
+        legs = [c for c in w.fake.calls.values() if c.to == "+14155550143"]
+        assert len(legs) == 2
+        await w.fake.wait(lambda: legs[1].conference == "agent-a3")
 
 
 async def test_active_calls_lists_live_calls_but_not_agent_lines() -> None:

@@ -295,3 +295,22 @@ def test_pausing_with_a_preview_lead_gives_it_to_the_next_agent(rig: Rig) -> Non
         assert rig.runtime.engine.preview.offers == {}
 
     rig.clock.run(scenario())
+
+
+def test_an_agent_whose_line_dropped_reconnects_with_ready(rig: Rig) -> None:
+    """The real engine hears the simulated carrier's ``AgentLineClosed``; the console's ready
+    opens the line again."""
+
+    async def scenario() -> None:
+        b = rig.backend
+        carrier = rig.runtime.engine.carrier
+        assert isinstance(carrier, SimulatedCarrier)
+        await b.agent_login("alice", [rig.campaign_id])
+        carrier.drop_agent_line("alice")
+        await rig.clock.sleep(0.1)
+        view = await b.agent_view("alice")
+        assert (view.state, view.pause_code) == (AgentState.PAUSED, "line_dropped")
+        await b.agent_ready("alice")  # the Ready button: reconnects first
+        await rig.until(lambda: _in(rig, "alice", AgentState.IN_CALL))
+
+    rig.clock.run(scenario())
