@@ -75,8 +75,9 @@ async def call_twilio(
     while True:
         attempt += 1
         try:
-            async with asyncio.timeout(edge.timeout_s):
-                return await op()
+            # each attempt in a task of its own, its timeout bound to it: the caller may have
+            # been started eagerly inside another task (a webhook's) that goes on without it
+            return await asyncio.ensure_future(_timed(op, edge.timeout_s))
         except TwilioRestException as exc:
             if exc.status not in policy.statuses or attempt >= edge.max_attempts:
                 raise translate(exc, what) from exc
@@ -92,6 +93,11 @@ async def call_twilio(
         delay = backoff_delay(attempt, edge.backoff_base_s, edge.backoff_max_s)
         log.warning("%s: %s, retry %d in %.2fs", what, reason, attempt, delay)
         await edge.clock.sleep(delay)
+
+
+async def _timed(op: Callable[[], Awaitable[T]], seconds: float) -> T:
+    async with asyncio.timeout(seconds):
+        return await op()
 
 
 def translate(exc: TwilioRestException, what: str) -> CarrierError:

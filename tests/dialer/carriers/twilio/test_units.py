@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
@@ -15,8 +16,9 @@ from twilio.twiml.voice_response import VoiceResponse
 from dialer.carriers.base import AnswerKind
 from dialer.carriers.twilio import TwilioConfig, twiml
 from dialer.carriers.twilio._bucket import TokenBucket, refill, wait_for_token
+from dialer.carriers.twilio._delivery import start_eagerly
 from dialer.carriers.twilio._ledger import Phase, Signal, advance, signal_for_status
-from dialer.carriers.twilio._retry import backoff_delay, translate
+from dialer.carriers.twilio._retry import SAFE_POLICY, Edge, backoff_delay, call_twilio, translate
 from dialer.carriers.twilio._webhooks import answer_kind
 from dialer.clock import VirtualClock
 from dialer.errors import (
@@ -229,3 +231,29 @@ def test_the_bridge_template_writes_what_twilio_s_builder_writes(agent_id: str) 
 def test_bridges_to_different_agents_differ() -> None:
     assert "agent-a9<" in twiml.bridge_to_agent("a9")
     assert twiml.bridge_to_agent("a8") != twiml.bridge_to_agent("a9")
+
+
+def test_a_rest_call_reached_eagerly_times_out_in_its_own_task() -> None:
+    """The engine's handling of an answer starts eagerly inside the webhook's task and goes on
+    in another one once it waits. A REST call made in that eager part must time out by itself,
+    not by cancelling the webhook's task, which has moved on."""
+    edge = Edge(clock=None, timeout_s=0.05, max_attempts=1, backoff_base_s=0.01, backoff_max_s=0.01)  # type: ignore[arg-type]
+
+    async def slow() -> str:
+        await asyncio.sleep(1.0)
+        return "late"
+
+    async def handling() -> str:
+        return await call_twilio(slow, what="updating a call", edge=edge, policy=SAFE_POLICY)
+
+    async def webhook() -> asyncio.Future[str]:
+        started = start_eagerly(handling())
+        await asyncio.sleep(0.2)  # the webhook goes on meanwhile (it must not be cancelled)
+        return started
+
+    async def main() -> None:
+        started = await asyncio.create_task(webhook())
+        with pytest.raises(CarrierUnavailableError, match="too slow"):
+            await started
+
+    asyncio.run(main())
