@@ -102,7 +102,7 @@ class CallbackHolds:
         since = now - timedelta(seconds=callback_grace_s())  # then it goes to anyone
         due = due_callbacks(engine.sessions, agents, engine.campaigns.keys(), since, until)
         offered = {o.lead.id for o in self.previewer.offers.values()}
-        offered |= {o.lead.id for o in self.previewer.dialing.values()}
+        offered |= {o.lead.id for o in self.previewer.offers_dialed.values()}
         self.held = {}
         for d in due:
             if d.agent_id not in self.held and d.lead_id not in offered:

@@ -60,7 +60,7 @@ class Previewer:
         self.policy = policy or PreviewPolicy()
         self.log = DecisionLog(engine.sessions, engine.options.owner)
         self.offers: dict[str, Offer] = {}  # agent id -> the lead on their screen
-        self.dialing: dict[str, Offer] = {}  # call id -> the offer it was placed for
+        self.offers_dialed: dict[str, Offer] = {}  # call id -> the offer it was placed for
         self.notices: dict[str, str] = {}  # agent id -> what became of their last lead
         self.holds = CallbackHolds(self)  # agents held for their callbacks
         self.stopped = False  # the dialer is stopping: no new offers
@@ -139,7 +139,7 @@ class Previewer:
                 engine.desk_move(agent, AgentState.READY, now)
                 continue
             call = dialer.new_call(run, lead, decision, now, mono)
-            self.dialing[call.id] = offer
+            self.offers_dialed[call.id] = offer
             self.log.close(offer.row_id, OfferEnd("dialed", now, None, call.id, decision.id))
             engine.desk_move(agent, AgentState.RESERVED, now, call_id=call.id)
             calls.append((run, call))
@@ -244,7 +244,7 @@ class Previewer:
     async def answered(self, run: CampaignRun, call: Call) -> bool:
         """A live answer of a preview call: bridge it to its reserved agent (True if so; else the
         engine routes it as any live answer, grace period and safe-harbor message included)."""
-        offer = self.dialing.pop(call.id, None)
+        offer = self.offers_dialed.pop(call.id, None)
         agent = self.engine.agents.get(offer.agent_id) if offer is not None else None
         if agent is None or agent.state is not AgentState.RESERVED or agent.call_id != call.id:
             return False
@@ -253,7 +253,7 @@ class Previewer:
 
     def call_over(self, call: Call, disposition: str) -> None:
         """A preview call ended before reaching its agent: the agent is free again."""
-        offer = self.dialing.pop(call.id, None)
+        offer = self.offers_dialed.pop(call.id, None)
         if offer is None:
             return
         self.notices[offer.agent_id] = f"lead {offer.lead.id}: {disposition.replace('_', ' ')}"

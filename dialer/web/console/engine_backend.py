@@ -186,7 +186,7 @@ class EngineBackend:
         offer = previews.offers.get(agent.id)
         dialing = offer is not None and offer.dial_requested
         if offer is None and agent.state is EngineAgentState.RESERVED:
-            offer = previews.dialing.get(agent.call_id or "")
+            offer = previews.offers_dialed.get(agent.call_id or "")
             dialing = offer is not None
         run = self.engine.campaigns.get(offer.campaign_id) if offer is not None else None
         if offer is None or run is None:
