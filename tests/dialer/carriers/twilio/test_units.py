@@ -20,7 +20,7 @@ from dialer.carriers.twilio._delivery import start_eagerly
 from dialer.carriers.twilio._ledger import Phase, Signal, advance, signal_for_status
 from dialer.carriers.twilio._retry import SAFE_POLICY, Edge, backoff_delay, call_twilio, translate
 from dialer.carriers.twilio._webhooks import answer_kind
-from dialer.clock import VirtualClock
+from dialer.clock import RealClock, VirtualClock
 from dialer.errors import (
     CarrierAuthError,
     CarrierRejectedError,
@@ -237,7 +237,7 @@ def test_a_rest_call_reached_eagerly_times_out_in_its_own_task() -> None:
     """The engine's handling of an answer starts eagerly inside the webhook's task and goes on
     in another one once it waits. A REST call made in that eager part must time out by itself,
     not by cancelling the webhook's task, which has moved on."""
-    edge = Edge(clock=None, timeout_s=0.05, max_attempts=1, backoff_base_s=0.01, backoff_max_s=0.01)  # type: ignore[arg-type]
+    edge = Edge(RealClock(), timeout_s=0.05, max_attempts=1, backoff_base_s=0, backoff_max_s=0)
 
     async def slow() -> str:
         await asyncio.sleep(1.0)
