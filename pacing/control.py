@@ -40,8 +40,8 @@ class AbandonFeedback:
 
 @dataclass(slots=True)
 class BudgetGuard:
-    margin: float = 1.0  # abandons kept in reserve beyond what calls in flight may cause
-    recover: float = 1.0  # extra budget needed before predictive dialing resumes
+    margin: float = 0.5  # abandons kept in reserve beyond what calls in flight may cause
+    recover: float = 0.25  # extra budget needed before predictive dialing resumes
     engaged: bool = False
 
     def check(self, budget: float, at_risk: float) -> bool:

@@ -48,6 +48,12 @@ class PredictiveConfig:
     aim_share: float = 0.95  # aim the measured abandon rate at this share of the target
     feedback_gain: float = 0.05
     cushion_per_agent: float = 0.15  # below this many spare abandons per agent, accept less risk
+    #: the budget guard: abandons kept in reserve beyond those the calls in flight may cause,
+    #: and the extra budget needed before predictive dialing resumes. Small: a campaign's budget
+    #: grows by 0.03 abandons per live answer, about 1.5 an hour for 5 agents on a low-contact
+    #: list, so each abandon of reserve is most of an hour of progressive dialing for them
+    guard_margin: float = 0.5
+    guard_recover: float = 0.25
     refresh_s: float = 60.0  # rebuild the forecast tables at most this often (if stats changed)
     stats: StatsConfig = field(default_factory=StatsConfig)
 
@@ -65,7 +71,7 @@ class PredictivePacer:
         self.config = cfg = replace(config or PredictiveConfig(), **overrides)
         self.stats = CampaignStats(cfg.stats)
         self.feedback = AbandonFeedback(aim_share=cfg.aim_share, gain=cfg.feedback_gain)
-        self.guard = BudgetGuard()
+        self.guard = BudgetGuard(margin=cfg.guard_margin, recover=cfg.guard_recover)
         self._times = np.arange(0.0, cfg.horizon_s + cfg.step_s / 2, cfg.step_s)
         self._target = 0.03
         self.last_forecast: Forecast | None = None

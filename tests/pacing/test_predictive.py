@@ -86,7 +86,7 @@ def test_guard_holds_until_the_budget_has_recovered() -> None:
     team = _team(ready=5, talking=80, wrapping=15)
     assert pacer.decide(_snapshot(team, budget=50.0)) > progressive_calls(_snapshot(team))
     assert pacer.decide(_snapshot(team, budget=0.0)) == 5
-    assert pacer.decide(_snapshot(team, budget=1.5)) == 5  # not recovered by the margin yet
+    assert pacer.decide(_snapshot(team, budget=0.7)) == 5  # not recovered by the margin yet
     assert pacer.decide(_snapshot(team, budget=50.0)) > 5
 
 
