@@ -8,8 +8,9 @@ model's own bias is corrected within a few abandons.
 
 :class:`BudgetGuard` is the hard guarantee: the expected abandons of the calls in flight plus
 those placed now must stay within the abandon budget of the legal window (from the compliance
-layer) less a reserve; when the budget no longer covers even the calls already in flight, dialing
-falls back to progressive until the budget has recovered by a margin.
+layer) less a reserve; when the budget no longer covers the calls already in flight and the
+reserve, predictive holds back (the predictive mode places calls for ready agents only), and once
+the budget is spent, dialing falls back to progressive until the budget has recovered by a margin.
 """
 
 from __future__ import annotations
@@ -43,14 +44,17 @@ class BudgetGuard:
     margin: float = 0.5  # abandons kept in reserve beyond what calls in flight may cause
     recover: float = 0.25  # extra budget needed before predictive dialing resumes
     engaged: bool = False
+    spent: bool = False  # engaged because the budget was spent: progressive until recovered
 
     def check(self, budget: float, at_risk: float) -> bool:
-        """True when dialing must be progressive (``at_risk``: expected abandons in flight)."""
+        """True while the reserve is held (``at_risk``: expected abandons in flight): dialing
+        is then progressive if the budget was spent on the way (``spent``), cautious if not."""
         floor = at_risk + self.margin
         if budget <= 0 or budget <= floor:
             self.engaged = True
+            self.spent = self.spent or budget <= 0
         elif self.engaged and budget >= floor + self.recover:
-            self.engaged = False
+            self.engaged = self.spent = False
         return self.engaged
 
     def allowance(self, budget: float) -> float:

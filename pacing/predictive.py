@@ -11,10 +11,11 @@ until the measured rate sits at the aim below the campaign's target, and shrinks
 abandon budget runs low (below ``cushion_per_agent`` spare abandons per staffed agent).
 
 Safeguards: progressive during warm-up (too few samples); the expected abandons of the calls in
-flight and the new ones stay within the legal budget less a reserve, and when the budget no longer
-covers the calls in flight dialing is progressive until it recovers
-(:class:`pacing.control.BudgetGuard`); never fewer calls than progressive would place; never more
-than ``max_lines_per_agent`` calls in flight per agent who is not paused.
+flight and the new ones stay within the legal budget less a reserve; when the budget no longer
+covers the calls in flight and the reserve, only ready agents get calls (enough to expect
+``low_budget_contacts`` live answers each), and once it is spent dialing is progressive until it
+recovers (:class:`pacing.control.BudgetGuard`); never fewer calls than progressive would place;
+never more than ``max_lines_per_agent`` calls in flight per agent who is not paused.
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ class PredictiveConfig:
     #: list, so each abandon of reserve is most of an hour of progressive dialing for them
     guard_margin: float = 0.5
     guard_recover: float = 0.25
+    #: while the guard holds the reserve (the budget is low but not spent): lines for ready
+    #: agents only, enough to expect this many live answers each, at most ``low_budget_lines``
+    #: per ready agent (more than one only on lists with a live rate under this share)
+    low_budget_contacts: float = 0.16
+    low_budget_lines: float = 3.0
     refresh_s: float = 60.0  # rebuild the forecast tables at most this often (if stats changed)
     stats: StatsConfig = field(default_factory=StatsConfig)
 
@@ -96,12 +102,20 @@ class PredictivePacer:
         self.last_forecast = fc
         abandons = overflow_for(fc, self.config.exact_up_to)
         if self.guard.check(snapshot.abandon_budget, abandons.at_risk()):
-            return floor
+            return floor if self.guard.spent else max(floor, self._cautious(snapshot, free_lines))
         cap = math.floor(self.config.max_lines_per_agent * team)
         room = max(0, min(cap, snapshot.max_lines) - len(snapshot.calls))
         cushion = max(self.config.cushion_per_agent * team, 0.5)
         wanted = self._calls_worth_placing(abandons, room, snapshot.abandon_budget, cushion)
         return max(floor, min(wanted, free_lines))
+
+    def _cautious(self, snapshot: Snapshot, free_lines: int) -> int:
+        """Calls for ready agents only while the budget is low: ``low_budget_contacts`` live
+        answers expected per ready agent (on low-contact lists one line each leaves them idle
+        for minutes, and calls for agents still busy are what risks abandons)."""
+        p_live = max(self.stats.live_rate.value(), 1e-6)
+        per_agent = min(self.config.low_budget_contacts / p_live, self.config.low_budget_lines)
+        return min(int(per_agent * ready_agents(snapshot)) - len(snapshot.calls), free_lines)
 
     def _tables_for(self, now_s: float) -> ForecastTables:
         """The forecast tables, rebuilt when the statistics changed and they are old enough."""

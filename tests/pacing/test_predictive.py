@@ -90,6 +90,27 @@ def test_guard_holds_until_the_budget_has_recovered() -> None:
     assert pacer.decide(_snapshot(team, budget=50.0)) > 5
 
 
+def _warm_low_contact() -> PredictivePacer:
+    pacer = PredictivePacer()
+    for outcome in outcomes(np.random.default_rng(3), 4000, live=0.08):
+        pacer.observe(outcome)
+    return pacer
+
+
+def test_with_the_budget_low_only_ready_agents_get_calls_and_spent_means_progressive() -> None:
+    pacer = _warm_low_contact()
+    team = _team(ready=4, talking=1, wrapping=0)
+    busy = _team(ready=0, talking=5, wrapping=0)
+    low = pacer.decide(_snapshot(team, budget=0.3))  # under the reserve, not spent
+    assert pacer.guard.engaged and not pacer.guard.spent
+    p_live = pacer.stats.live_rate.value()
+    assert low == int(min(0.16 / p_live, 3.0) * 4) > 4  # lines for the four ready agents only
+    assert pacer.decide(_snapshot(busy, budget=0.3)) == 0  # nobody ready: nothing ahead
+    assert pacer.decide(_snapshot(team, budget=-0.5)) == 4  # spent: progressive
+    assert pacer.decide(_snapshot(team, budget=0.3)) == 4  # and so until it has recovered
+    assert pacer.decide(_snapshot(team, budget=50.0)) > 4
+
+
 def test_warm_up_dials_progressively() -> None:
     pacer = PredictivePacer()
     team = _team(ready=3, talking=20, wrapping=2)
