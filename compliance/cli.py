@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -26,8 +26,7 @@ from compliance.plan import normalize_state
 from compliance.preflight import preflight, require_ready
 from compliance.ruledata import PURPOSES
 from compliance.rules import PurposeRules, default_rules
-from dialer.cli_support import engine_from, open_session, settings_from
-from dialer.clock import RealClock
+from dialer.cli_support import engine_from, instant, open_session, settings_from
 from dialer.engine.history import SqlCallHistory
 from dialer.errors import InputError, NotFoundError
 from dialer.storage import session_factory
@@ -48,18 +47,6 @@ def call_history(sessions: sessionmaker[Session]) -> CallHistory:
     return SqlCallHistory(sessions)
 
 
-def _instant(value: str | None) -> datetime:
-    if value is None:
-        return RealClock().now()
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise InputError(
-            f"--at {value!r} is not an ISO time (e.g. 2026-03-10T14:00-05:00)"
-        ) from exc
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 @app.command("check")
 def check(
     ctx: typer.Context,
@@ -70,7 +57,7 @@ def check(
     ] = None,
 ) -> None:
     """Decide whether NUMBER may be called for a campaign, and explain why (not recorded)."""
-    when = _instant(at)
+    when = instant(at, "--at")
     engine = engine_from(ctx)
     try:
         sessions = session_factory(engine)
@@ -165,7 +152,7 @@ def abandonment(
     at: Annotated[str | None, typer.Option("--at", help="ISO time (default now).")] = None,
 ) -> None:
     """Abandon rate over the legal period (rolling), per day, and the remaining budget."""
-    when = _instant(at)
+    when = instant(at, "--at")
     engine = engine_from(ctx)
     try:
         sessions = session_factory(engine)

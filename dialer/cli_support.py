@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import typer
@@ -12,12 +13,26 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from dialer.errors import DialerError, StorageError
+from dialer.clock import RealClock
+from dialer.errors import DialerError, InputError, StorageError
 from dialer.settings import Settings
 from dialer.storage import make_engine, session_factory
 from dialer.storage.migrate import current_revision, head_revision
 
-__all__ = ["DialerGroup", "engine_from", "open_session", "settings_from"]
+__all__ = ["DialerGroup", "engine_from", "instant", "open_session", "settings_from"]
+
+
+def instant(value: str | None, option: str) -> datetime:
+    """An ISO 8601 time given to ``option`` (no offset: UTC); None: now."""
+    if value is None:
+        return RealClock().now()
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(
+            f"{option} {value!r} is not an ISO time (e.g. 2026-03-10T14:00-05:00)"
+        ) from exc
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 class DialerGroup(TyperGroup):

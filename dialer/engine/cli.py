@@ -22,7 +22,7 @@ from dialer.agents.simulated import SimulatedAgents
 from dialer.carriers.base import Carrier
 from dialer.carriers.simulated import AgentSampler, SimulatedCarrier, load_world
 from dialer.carriers.twilio import TwilioCarrier
-from dialer.cli_support import engine_from, settings_from
+from dialer.cli_support import engine_from, instant, settings_from
 from dialer.clock import Clock, RealClock, VirtualClock
 from dialer.engine import gc_policy
 from dialer.engine.dashboard import dashboard
@@ -57,6 +57,10 @@ def run(
     ] = None,
     world: Annotated[str, typer.Option(help="Simulated world: high or low contact.")] = "high",
     seed: Annotated[int, typer.Option(help="Seed of the simulated world.")] = 7,
+    start: Annotated[
+        str | None,
+        typer.Option(help="With --simulate: when virtual time starts (ISO 8601; default: now)."),
+    ] = None,
     console: Annotated[
         bool, typer.Option(help="Serve the agent console and supervisor view (web_listen).")
     ] = False,
@@ -64,8 +68,8 @@ def run(
     """Run campaigns with a live dashboard: in real time with the configured carrier, or
     against the simulated world (--simulate)."""
     settings = settings_from(ctx)
-    if speed is not None and not simulate:
-        raise InputError("--speed needs --simulate")
+    if (speed is not None or start is not None) and not simulate:
+        raise InputError("--speed and --start need --simulate")
     if speed is not None and speed <= 0:
         raise InputError("--speed must be positive")
     if agents and not (simulate or settings.carrier == "simulated"):
@@ -78,7 +82,7 @@ def run(
     except BaseException:
         db.dispose()
         raise
-    clock: Clock = VirtualClock(RealClock().now(), speed=speed) if simulate else RealClock()
+    clock: Clock = VirtualClock(instant(start, "--start"), speed=speed) if simulate else RealClock()
     gate: GateChoice = "compliance"
     try:
         clock.run(

@@ -102,7 +102,8 @@ def test_with_the_budget_low_only_ready_agents_get_calls_and_spent_means_progres
     team = _team(ready=4, talking=1, wrapping=0)
     busy = _team(ready=0, talking=5, wrapping=0)
     low = pacer.decide(_snapshot(team, budget=0.3))  # under the reserve, not spent
-    assert pacer.guard.engaged and not pacer.guard.spent
+    assert pacer.guard.engaged
+    assert not pacer.guard.spent
     p_live = pacer.stats.live_rate.value()
     assert low == int(min(0.16 / p_live, 3.0) * 4) > 4  # lines for the four ready agents only
     assert pacer.decide(_snapshot(busy, budget=0.3)) == 0  # nobody ready: nothing ahead

@@ -53,7 +53,9 @@ def test_run_simulates_a_campaign_with_the_dashboard(db_url: str) -> None:
         create_demo_campaign(s, DemoSpec(name="Polls", leads=300), datetime(2026, 3, 9, tzinfo=UTC))
     db.dispose()
     result = run_cli(
-        db_url, "run", "--campaign", "Polls", "--simulate", "--agents", "3", "--duration", "900"
+        db_url,
+        *("run", "--campaign", "Polls", "--simulate", "--agents", "3", "--duration", "900"),
+        *("--start", "2026-03-10T19:00:00+00:00"),  # daytime in every US zone (a Tuesday)
     )
     assert result.exit_code == 0, result.output
     assert "open-dialer" in result.output  # the dashboard's title
