@@ -37,6 +37,10 @@ def _seed(url: str, leads: int = 400) -> None:
     db.dispose()
 
 
+#: When the engines' virtual time starts: a Tuesday, 11:00 in New York (the leads' zone).
+DAYTIME = "2026-03-10T15:00:00+00:00"
+
+
 def _engine_process(url: str, owner: str, *args: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -45,7 +49,8 @@ def _engine_process(url: str, owner: str, *args: str) -> subprocess.Popen[bytes]
         "DIALER_CONFIG": "/nonexistent/dialer.toml",
         "DIALER_ID": owner,
     }
-    command = [sys.executable, "-m", "cli", "run", "--campaign", "Reliable", "--simulate", *args]
+    command = [sys.executable, "-m", "cli", "run", "--campaign", "Reliable", "--simulate"]
+    command += ["--start", DAYTIME, *args]  # the real gate: inside the leads' calling hours
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
