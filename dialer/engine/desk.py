@@ -63,10 +63,17 @@ def move_agent(
             run.ready[agent.id] = agent
         else:
             run.ready.pop(agent.id, None)
-    if engine.bus.wants(AgentChanged):
-        engine.bus.publish(AgentChanged(agent.id, str(state), at, agent.call_id, pause_code))
+    _announce(engine, agent, at)
     if state is AgentState.READY and not engine.preview.holds.take(agent, at, agent.since_mono):
         _take_waiting(engine, agent)  # (an agent held for a callback gets its lead instead)
+
+
+def _announce(engine: Engine, agent: Agent, at: datetime) -> None:
+    """Tell subscribers the agent's state (and pause code) as of ``at``."""
+    if engine.bus.wants(AgentChanged):
+        engine.bus.publish(
+            AgentChanged(agent.id, str(agent.state), at, agent.call_id, agent.pause_code)
+        )
 
 
 def _take_waiting(engine: Engine, agent: Agent) -> None:
@@ -193,9 +200,7 @@ class Desk:
             move_agent(self.engine, agent, AgentState.PAUSED, at, pause_code=LINE_DROPPED)
         elif agent.state is AgentState.PAUSED:
             agent.pause_code = LINE_DROPPED
-            bus = self.engine.bus
-            if bus.wants(AgentChanged):
-                bus.publish(AgentChanged(agent.id, str(agent.state), at, None, LINE_DROPPED))
+            _announce(self.engine, agent, at)
 
     def pause(self, agent_id: str, code: str = "break") -> None:
         agent = self._agent(agent_id)
