@@ -17,7 +17,13 @@ from dialer.carriers.base import AnswerKind
 from dialer.carriers.twilio import TwilioConfig, twiml
 from dialer.carriers.twilio._bucket import TokenBucket, refill, wait_for_token
 from dialer.carriers.twilio._delivery import start_eagerly
-from dialer.carriers.twilio._ledger import Phase, Signal, advance, signal_for_status
+from dialer.carriers.twilio._ledger import (
+    CallLedger,
+    Phase,
+    Signal,
+    advance,
+    signal_for_status,
+)
 from dialer.carriers.twilio._retry import SAFE_POLICY, Edge, backoff_delay, call_twilio, translate
 from dialer.carriers.twilio._webhooks import answer_kind
 from dialer.clock import RealClock, VirtualClock
@@ -51,6 +57,44 @@ def test_repeating_the_last_signal_changes_nothing(signals: list[Signal], last: 
     for signal in [*signals, last]:
         phase, _ = advance(phase, signal)
     assert advance(phase, last) == (phase, False)
+
+
+@given(st.lists(st.sampled_from(["start", "end"]), max_size=60), st.integers(0, 5))
+def test_the_ledger_keeps_live_calls_and_only_the_latest_ended_ones(
+    steps: list[str], keep: int
+) -> None:
+    ledger = CallLedger(keep_ended=keep)
+    live: list[str] = []
+    ended: list[str] = []
+    for n, step in enumerate(steps):
+        if step == "start" or not live:
+            live.append(f"CA{n}")
+            ledger.get(live[-1])
+            continue
+        record = ledger.get(live.pop())  # the newest live call ends: not in creation order
+        record.phase = Phase.ENDED
+        ledger.mark_ended(record)
+        ended.append(record.sid)
+    assert sorted(ledger.active()) == sorted(live)
+    kept = [sid for sid in ended if ledger.known(sid) is not None]
+    assert kept == ended[len(ended) - min(keep, len(ended)) :]
+
+
+def test_a_call_seen_again_after_it_was_forgotten_is_a_new_record() -> None:
+    ledger = CallLedger(keep_ended=1)
+    first = ledger.get("CA1")
+    first.phase = Phase.ENDED
+    ledger.mark_ended(first)
+    second = ledger.get("CA2")
+    second.phase = Phase.ENDED
+    ledger.mark_ended(second)  # CA1 forgotten
+    again = ledger.get("CA1")  # a very late callback
+    assert again is not first
+    assert again.phase is Phase.NEW
+    again.phase = Phase.ENDED
+    ledger.mark_ended(again)  # CA2 forgotten; the new CA1 kept
+    assert ledger.known("CA1") is again
+    assert ledger.known("CA2") is None
 
 
 def test_statuses_map_to_signals() -> None:
