@@ -120,20 +120,22 @@ def save_plot(runs: Sequence[RunMetrics], caps: Mapping[str, float], path: Path)
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     cells = _by(runs)
     cols = min(len(cells), 4)
     rows = -(-len(cells) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.6 * rows), squeeze=False)
     colours = plt.get_cmap("tab10")
+    labels: dict[str, int] = {}  # one colour per mode in every panel, in order of appearance
     for ax, (cell, modes) in zip(axes.flat, cells.items(), strict=False):
         cap = caps.get(cell, 0.03)
-        for i, mode in enumerate(shown_modes(modes, cap)):
+        for mode in shown_modes(modes, cap):
             xs = [100 * r.abandon_rate for r in modes[mode]]
             ys = [r.talk_per_agent_hour for r in modes[mode]]
-            colour = colours(i % 10)
-            ax.scatter(xs, ys, s=10, alpha=0.4, color=colour)
             label = "fixed ratio (best)" if mode.startswith("power:") else mode
+            colour = colours(labels.setdefault(label, len(labels)) % 10)
+            ax.scatter(xs, ys, s=10, alpha=0.4, color=colour)
             ax.scatter([np.mean(xs)], [np.mean(ys)], s=70, color=colour, label=label, marker="D")
         ax.axvline(100 * cap, color="red", linestyle="--", linewidth=1)
         ax.axhline(ceiling(), color="grey", linestyle=":", linewidth=1)
@@ -142,8 +144,11 @@ def save_plot(runs: Sequence[RunMetrics], caps: Mapping[str, float], path: Path)
         ax.set_ylabel("talk min per agent-hour")
     for ax in list(axes.flat)[len(cells) :]:
         ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), fontsize=8)
+    handles = [
+        Line2D([], [], color=colours(i % 10), marker="D", linestyle="", label=label)
+        for label, i in labels.items()
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(labels), 6), fontsize=8)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
