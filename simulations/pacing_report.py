@@ -136,7 +136,7 @@ def save_plot(runs: Sequence[RunMetrics], caps: Mapping[str, float], path: Path)
             label = "fixed ratio (best)" if mode.startswith("power:") else mode
             colour = colours(labels.setdefault(label, len(labels)) % 10)
             ax.scatter(xs, ys, s=10, alpha=0.4, color=colour)
-            ax.scatter([np.mean(xs)], [np.mean(ys)], s=70, color=colour, label=label, marker="D")
+            ax.scatter([np.mean(xs)], [np.mean(ys)], s=70, color=colour, marker="D")
         ax.axvline(100 * cap, color="red", linestyle="--", linewidth=1)
         ax.axhline(ceiling(), color="grey", linestyle=":", linewidth=1)
         ax.set_title(cell)
